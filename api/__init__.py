@@ -1,0 +1,72 @@
+"""The application factory: config → database → object store → API and blueprints → CLI → errors."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api import config as config_module
+from api import db, errors, limiter
+from api.accounts.routes import blp as accounts_blp
+from api.areas.routes import blp as areas_blp
+from api.enterprises.routes import blp as enterprises_blp
+from api.health.routes import blp as health_blp
+from api.users.routes import blp as users_blp
+from media.storage import ObjectStore, StorageError
+
+API_PREFIX = "/api/v1"
+API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp]
+log = logging.getLogger(__name__)
+
+OPENAPI_SETTINGS = {
+    "API_TITLE": "Work-safety hazard supervision API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": API_PREFIX,
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # Served from our own static folder: district intranets have no internet.
+    "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "persistAuthorization": True},
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Hazard reporting, rectification and district review (隐患排查治理)."},
+        "security": [{"bearerAuth": []}],
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    },
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from the environment, with ``config`` overriding it (tests pass their own)."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR), instance_relative_config=False)
+    app.config.update(OPENAPI_SETTINGS)
+    app.config.update(config_module.from_env())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese names stay readable in responses
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
+
+    db.init_app(app)
+    app.extensions["object_store"] = _object_store(app.config)
+    limiter.init_app(app)
+
+    api = Api(app)
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    api.register_blueprint(health_blp)
+
+    from api.cli import register as register_cli
+
+    register_cli(app)
+    errors.register(app)
+    return app
+
+
+def _object_store(config: dict) -> ObjectStore:
+    store = ObjectStore(
+        config["S3_ENDPOINT_URL"], config["S3_BUCKET"], config["S3_ACCESS_KEY_ID"], config["S3_SECRET_ACCESS_KEY"],
+        config["S3_REGION"], public_endpoint_url=config["S3_PUBLIC_ENDPOINT_URL"],
+    )
+    return store

@@ -1,0 +1,84 @@
+"""Signing in: access and refresh tokens, and who am I."""
+from datetime import timedelta
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
+from api.auth import current_user, issue_access_token, login_required, utcnow
+from api.db import session
+from api.limiter import limiter, username_key
+from inspections import accounts
+
+blp = Blueprint("accounts", __name__, description="Sign in and find out who you are.")
+
+
+def _token_pair(user, refresh_token: str) -> dict:
+    access_token, expires_in = issue_access_token(user, utcnow())
+    return {"access_token": access_token, "refresh_token": refresh_token, "token_type": "Bearer", "expires_in": expires_in}
+
+
+def _refresh_ttl() -> timedelta:
+    return timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"])
+
+
+def _login_limit_per_user() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_USER"]
+
+
+def _login_limit_per_address() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    # Failed attempts count against the username (guessing one account's password); every attempt counts
+    # against the address (trying many accounts from one place).
+    decorators = [
+        limiter.limit(_login_limit_per_user, key_func=username_key, deduct_when=lambda r: r.status_code == 401),
+        limiter.limit(_login_limit_per_address),
+    ]
+
+    @blp.doc(security=[])
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, description="Wrong username or password (the same answer for an unknown user).")
+    @blp.alt_response(429, description="Too many attempts for this username or from this address.")
+    def post(self, body):
+        """Sign in with a username and password.
+
+        Returns a short-lived bearer access token and a refresh token. A wrong password and an unknown
+        username get the same 401.
+        """
+        user = accounts.authenticate(session(), body["username"], body["password"])
+        refresh = accounts.issue_refresh_token(session(), user, now=utcnow(), ttl=_refresh_ttl())
+        return _token_pair(user, refresh)
+
+
+@blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(RefreshRequestSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, description="The refresh token is unknown, expired, revoked or re-used.")
+    def post(self, body):
+        """Trade a refresh token for a new pair.
+
+        The refresh token rotates: use the new one next time. Sending the same one again within a minute
+        (a retry after a lost answer) works; re-using it later signs that device out everywhere.
+        """
+        grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+        user, refresh = accounts.rotate_refresh_token(
+            session(), body["refresh_token"], now=utcnow(), ttl=_refresh_ttl(), reuse_grace=grace
+        )
+        return _token_pair(user, refresh)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required()
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The signed-in user, with role and the enterprise or area they are bound to."""
+        return current_user()

@@ -1,0 +1,74 @@
+"""Every failure becomes flask-smorest's JSON error body ``{code, status, message, errors}``, once, here.
+
+Domain exceptions map to one status each; a database or object store that is down answers 503 with
+Retry-After so phones back off and retry; nothing a client sends may end in a bare 500.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from inspections import errors as domain
+from media.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+STATUS_OF = {
+    domain.InvalidInput: 422,
+    domain.AuthenticationFailed: 401,
+    domain.Forbidden: 403,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+}
+
+
+def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None, **extra):
+    body = {"code": status, "status": HTTP_STATUS_CODES.get(status, "Error"), **extra}
+    if message:
+        body["message"] = message
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _domain_error(error: domain.DomainError):
+    status = next(code for cls, code in STATUS_OF.items() if isinstance(error, cls))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return error_response(status, error.message, error.errors, headers)
+
+
+def _unavailable(what: str):
+    return error_response(
+        503, f"The {what} is not reachable just now; try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _storage_down(error: StorageUnavailable):
+    log.warning("object store unavailable: %s", error)
+    return _unavailable("object store")
+
+
+def _database_error(error: DBAPIError):
+    # Only lost connections are the database being down; anything else is our bug and must surface.
+    if isinstance(error, (OperationalError, PoolTimeout)) or getattr(error, "connection_invalidated", False):
+        log.warning("database unavailable: %s", error)
+        return _unavailable("database")
+    raise error
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(domain.DomainError, _domain_error)
+    app.register_error_handler(StorageUnavailable, _storage_down)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _database_error)

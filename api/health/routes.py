@@ -1,0 +1,40 @@
+"""Probes for load balancers and orchestrators."""
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from api.db import session
+from api.errors import error_response
+
+blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.doc(security=[])
+    def get(self):
+        """The process is up (it checks nothing else)."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.doc(security=[])
+    @blp.alt_response(503, description="The database or the object store is not reachable.")
+    def get(self):
+        """Ready to serve: the database answers and the object store's bucket is reachable."""
+        checks = {"database": _check(lambda: session().execute(text("SELECT 1"))),
+                  "object_store": _check(current_app.extensions["object_store"].ping)}
+        if all(value == "ok" for value in checks.values()):
+            return {"status": "ok", "checks": checks}
+        failing = ", ".join(name for name, value in checks.items() if value != "ok")
+        return error_response(503, f"Not ready: {failing}.", headers={"Retry-After": "10"}, checks=checks)
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as error:  # a probe reports every failure rather than raising it
+        return f"unavailable: {type(error).__name__}"

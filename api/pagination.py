@@ -1,0 +1,16 @@
+"""flask-smorest pagination over a SQLAlchemy ``select``: one COUNT and one LIMIT/OFFSET query."""
+from flask_smorest import Page
+
+from api.db import session
+from inspections.directory import count
+
+
+class SelectPage(Page):
+    @property
+    def items(self):
+        params = self.page_params
+        return session().scalars(self.collection.offset(params.first_item).limit(params.page_size)).all()
+
+    @property
+    def item_count(self):
+        return count(session(), self.collection)

@@ -1,0 +1,51 @@
+"""User accounts (admin only)."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import login_required, utcnow
+from api.db import session
+from api.pagination import SelectPage
+from api.users.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
+from inspections import accounts
+from inspections.enums import Role
+from inspections.models import User
+
+blp = Blueprint("users", __name__, url_prefix="/users", description="User accounts; admins only.")
+
+
+@blp.route("")
+class Users(MethodView):
+    decorators = [login_required(Role.ADMIN)]
+
+    @blp.arguments(UserQuerySchema, location="query")
+    @blp.response(200, UserSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List users, optionally of one role."""
+        query = accounts.list_users(session())
+        if args.get("role"):
+            query = query.where(User.role == args["role"])
+        return query
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, description="The username is taken.")
+    def post(self, body):
+        """Create a user. An officer needs `enterprise_id`, an inspector `area_code`."""
+        return accounts.create_user(session(), **body)
+
+
+@blp.route("/<int:user_id>")
+class UserById(MethodView):
+    decorators = [login_required(Role.ADMIN)]
+
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user."""
+        return accounts.get_user(session(), user_id)
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, body, user_id):
+        """Change a user. Setting a new password or `active: false` signs them out of every device."""
+        return accounts.update_user(session(), user_id, body, now=utcnow())

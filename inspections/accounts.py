@@ -1,0 +1,194 @@
+"""Accounts: users, password checks and rotating refresh tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from inspections.enums import Role
+from inspections.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from inspections.models import Area, Enterprise, RefreshToken, User
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"A password has at least {MIN_PASSWORD_LENGTH} characters."
+    return None
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this username and password; any mismatch raises the same error."""
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed("Wrong username or password.") from None
+    if user is None or not user.active:
+        raise AuthenticationFailed("Wrong username or password.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.commit()
+    return user
+
+
+def _check_bindings(session: Session, role: str, enterprise_id: int | None, area_code: str | None) -> None:
+    """An officer needs an enterprise, an inspector an area; both must exist."""
+    errors = {}
+    if role == Role.ENTERPRISE_OFFICER:
+        if enterprise_id is None:
+            errors["enterprise_id"] = ["An enterprise officer must be bound to an enterprise."]
+        elif session.get(Enterprise, enterprise_id) is None:
+            errors["enterprise_id"] = [f"There is no enterprise {enterprise_id}."]
+    elif enterprise_id is not None:
+        errors["enterprise_id"] = ["Only an enterprise officer is bound to an enterprise."]
+    if role == Role.INSPECTOR and area_code is None:
+        errors["area_code"] = ["An inspector must be given the area they inspect."]
+    if area_code is not None and session.get(Area, area_code) is None:
+        errors["area_code"] = [f"There is no area {area_code}."]
+    if errors:
+        raise InvalidInput("The user's bindings are not valid.", errors)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    enterprise_id: int | None = None,
+    area_code: str | None = None,
+) -> User:
+    """Create a user; the role decides which binding (enterprise or area) is required."""
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(username="2 to 64 letters, digits or _ . @ -")
+    if problem := password_problem(password):
+        raise InvalidInput(password=problem)
+    _check_bindings(session, role, enterprise_id, area_code)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"The username {username} is taken.", {"username": ["Already taken."]})
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name,
+        enterprise_id=enterprise_id,
+        area_code=area_code,
+        active=True,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def update_user(session: Session, user_id: int, changes: dict, *, now: datetime) -> User:
+    """Change a user's name, password, role, bindings or active flag. Deactivation signs them out."""
+    user = get_user(session, user_id)
+    if "password" in changes:
+        if problem := password_problem(changes["password"]):
+            raise InvalidInput(password=problem)
+        user.password_hash = hash_password(changes.pop("password"))
+        _revoke_all(session, user.id, now)
+    role = changes.get("role", user.role)
+    enterprise_id = changes.get("enterprise_id", user.enterprise_id)
+    area_code = changes.get("area_code", user.area_code)
+    _check_bindings(session, role, enterprise_id, area_code)
+    for field in ("display_name", "role", "enterprise_id", "area_code", "active"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if changes.get("active") is False:
+        _revoke_all(session, user.id, now)
+    session.commit()
+    return user
+
+
+def list_users(session: Session):
+    return select(User).order_by(User.id)
+
+
+# Refresh tokens -----------------------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_refresh_token(
+    session: Session, user: User, *, now: datetime, ttl: timedelta, family: str | None = None
+) -> str:
+    """A new opaque refresh token; only its digest is stored."""
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        RefreshToken(
+            token_hash=_digest(raw),
+            family=family or secrets.token_hex(16),
+            user_id=user.id,
+            issued_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    session.commit()
+    return raw
+
+
+def rotate_refresh_token(
+    session: Session, raw: str, *, now: datetime, ttl: timedelta, reuse_grace: timedelta
+) -> tuple[User, str]:
+    """Spend a refresh token and return its user with a successor.
+
+    A phone on a weak network may send the same refresh twice when an answer is lost, so a token used
+    within ``reuse_grace`` is honoured again; used later than that, it was copied, and the whole family
+    is revoked so that neither copy works any more.
+    """
+    token = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(raw)))
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        raise AuthenticationFailed("The refresh token is not valid; sign in again.")
+    if token.used_at is not None and now - token.used_at > reuse_grace:
+        session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family == token.family, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        session.commit()
+        raise AuthenticationFailed("The refresh token was already used; sign in again.")
+    user = token.user
+    if not user.active:
+        raise AuthenticationFailed("The refresh token is not valid; sign in again.")
+    if token.used_at is None:
+        token.used_at = now
+    return user, issue_refresh_token(session, user, now=now, ttl=ttl, family=token.family)
+
+
+def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def has_active_admin(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).limit(1)) is not None

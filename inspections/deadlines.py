@@ -1,0 +1,130 @@
+"""Rectification deadlines: pure functions over dates, instants and a WorkCalendar.
+
+A deadline is a local *date* in the district's time zone and is due at the end
+of that day: the hazard becomes overdue at the local midnight that follows.
+Nothing here reads the clock, the configuration or the database; ``now``, the
+zone and the calendar are always passed in, so every rule is testable as is.
+
+Instants must be timezone-aware. A naive datetime is a TypeError: guessing its
+zone would silently shift reports made near midnight onto the wrong day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from types import MappingProxyType
+
+from inspections.workcalendar import WorkCalendar
+
+# Working days allowed for rectification, by hazard severity. Read-only so that
+# no caller can change the default for everyone else by accident.
+DEFAULT_WORKING_DAYS: Mapping[str, int] = MappingProxyType({"general": 7, "major": 30})
+
+
+class DeadlineInPast(ValueError):
+    """An inspector asked for a deadline before today's local date."""
+
+    def __init__(self, requested: date, today: date) -> None:
+        self.requested = requested
+        self.today = today
+        super().__init__(
+            f"the requested deadline {requested.isoformat()} is before today "
+            f"({today.isoformat()}, local date); choose today or a later date"
+        )
+
+
+@dataclass(frozen=True)
+class DeadlineDecision:
+    """The deadline to store, and the requested date if it had to move."""
+
+    deadline: date
+    moved_from: date | None = None
+
+
+def _require_aware(instant: object, name: str) -> datetime:
+    if not isinstance(instant, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(instant).__name__}")
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise TypeError(f"{name} must be timezone-aware, got naive {instant.isoformat()}")
+    return instant
+
+
+def _require_tz(tz: object) -> tzinfo:
+    # astimezone(None) would silently use the server's zone.
+    if not isinstance(tz, tzinfo):
+        raise TypeError(f"tz must be a tzinfo such as ZoneInfo('Asia/Shanghai'), got {tz!r}")
+    return tz
+
+
+def _require_date(d: object, name: str) -> date:
+    if isinstance(d, datetime) or not isinstance(d, date):
+        raise TypeError(f"{name} must be a datetime.date, got {type(d).__name__}")
+    return d
+
+
+def local_date(instant: datetime, tz: tzinfo) -> date:
+    """The calendar date of an aware ``instant`` in the district's zone ``tz``."""
+    return _require_aware(instant, "instant").astimezone(_require_tz(tz)).date()
+
+
+def default_deadline(
+    reported_at: datetime,
+    severity: str,
+    *,
+    tz: tzinfo,
+    calendar: WorkCalendar,
+    working_days: Mapping[str, int] = DEFAULT_WORKING_DAYS,
+) -> date:
+    """The default deadline: the N-th working day after the local report day.
+
+    N comes from ``working_days[severity]``. The report day itself never counts,
+    even when it is a working day, so a report at 00:00 and one at 23:59 on the
+    same local day get the same deadline.
+    """
+    try:
+        n = working_days[severity]
+    except KeyError:
+        raise ValueError(
+            f"no default working days for severity {severity!r}; known: {sorted(working_days)}"
+        ) from None
+    return calendar.add_workdays(local_date(reported_at, tz), n)
+
+
+def accept_requested_deadline(
+    requested: date, *, now: datetime, tz: tzinfo, calendar: WorkCalendar
+) -> DeadlineDecision:
+    """Validate an inspector's explicit deadline.
+
+    Today (local) or later is accepted; earlier raises ``DeadlineInPast``. A date
+    that is not a working day moves to the next working day, and the decision
+    says where it moved from so the UI can tell the inspector.
+    """
+    requested = _require_date(requested, "requested")
+    today = local_date(now, tz)
+    if requested < today:
+        raise DeadlineInPast(requested, today)
+    deadline = calendar.next_workday(requested)
+    return DeadlineDecision(deadline, moved_from=requested if deadline != requested else None)
+
+
+def due_at(deadline: date, tz: tzinfo) -> datetime:
+    """The aware instant a deadline passes: local midnight at the start of the next day."""
+    next_day = _require_date(deadline, "deadline") + timedelta(days=1)
+    return datetime.combine(next_day, time.min, tzinfo=_require_tz(tz))
+
+
+def is_overdue(deadline: date, *, now: datetime, tz: tzinfo, closed: bool) -> bool:
+    """Whether an open hazard is past its deadline at ``now``; a closed one never is."""
+    # Validate first so a naive `now` is caught even on closed hazards.
+    today = local_date(now, tz)
+    deadline = _require_date(deadline, "deadline")
+    # Comparing local dates (not instants) is the same rule as due_at() and
+    # cannot be fooled by a zone whose clocks skip midnight.
+    return not closed and today > deadline
+
+
+def due_soon_date(deadline: date, calendar: WorkCalendar) -> date:
+    """The working day before the deadline: when the one-day "due soon" reminder goes out."""
+    return calendar.previous_workday(_require_date(deadline, "deadline"))

@@ -1,0 +1,55 @@
+"""The closed vocabularies of the domain, in one place.
+
+Values are stored as plain strings with CHECK constraints (no native enums), so the same schema works on
+SQLite and PostgreSQL and migrations can copy the values rather than import this module.
+"""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    INSPECTOR = "inspector"
+    ENTERPRISE_OFFICER = "enterprise_officer"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class AreaLevel(StrEnum):
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+
+# Parent level each level must hang under; a district is the root.
+AREA_PARENT_LEVEL = {
+    AreaLevel.DISTRICT: None,
+    AreaLevel.STREET: AreaLevel.DISTRICT,
+    AreaLevel.COMMUNITY: AreaLevel.STREET,
+    AreaLevel.GRID: AreaLevel.COMMUNITY,
+}
+
+
+class VenueType(StrEnum):
+    """What kind of place an enterprise is; the small_* values are the 九小场所."""
+
+    ENTERPRISE = "enterprise"  # 生产经营单位 (factories, warehouses, …)
+    SMALL_SHOP = "small_shop"  # 小商店
+    SMALL_RESTAURANT = "small_restaurant"  # 小餐饮
+    SMALL_HOTEL = "small_hotel"  # 小旅馆
+    SMALL_ENTERTAINMENT = "small_entertainment"  # 小歌舞娱乐
+    SMALL_INTERNET_CAFE = "small_internet_cafe"  # 小网吧
+    SMALL_BEAUTY_BATH = "small_beauty_bath"  # 小美容洗浴
+    SMALL_SCHOOL = "small_school"  # 小学校、幼儿园、培训机构
+    SMALL_CLINIC = "small_clinic"  # 小医院、诊所
+    SMALL_WORKSHOP = "small_workshop"  # 小生产加工企业
+    OTHER = "other"
+
+
+def values(enum) -> list[str]:
+    return [member.value for member in enum]
+
+
+def sql_in(column: str, enum) -> str:
+    """The body of a CHECK constraint that keeps ``column`` inside the enum's values."""
+    quoted = ", ".join(f"'{v}'" for v in values(enum))
+    return f"{column} IN ({quoted})"

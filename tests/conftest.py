@@ -1,0 +1,112 @@
+"""Shared fixtures: a real database per backend (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+built by running the migrations, and a real SeaweedFS (``tests/s3_fixtures.py``).
+
+Each backend's schema is built once per session; every test starts from empty tables, so tests may use
+several connections at once (races) and still not see each other's rows.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from api import create_app
+from api.limiter import limiter
+from inspections import schema
+from inspections.db import Base, make_engine, normalize_url
+
+pytest_plugins = ["tests.s3_fixtures"]
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A freshly migrated, empty database of each backend, dropped at the end of the session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        schema.upgrade(url)
+        yield url
+        return
+    if not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL half: set TEST_DATABASE_URL (the README's test command does)")
+    yield from _postgres_database()
+
+
+def _postgres_database():
+    admin = make_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    name = f"hazards_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = normalize_url(TEST_DATABASE_URL)
+    url = url.rsplit("/", 1)[0] + "/" + name
+    try:
+        schema.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _session_app(database_url, seaweedfs):
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "S3_ENDPOINT_URL": seaweedfs.endpoint_url,
+            "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url,
+            "S3_ACCESS_KEY_ID": seaweedfs.access_key,
+            "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
+            "S3_BUCKET": bucket,
+            "SECRET_KEY": "test-secret-key-long-enough-for-hs256-signing",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    app.extensions["object_store"].ensure_bucket()
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app on one backend, with empty tables and fresh rate-limit counters for this test."""
+    limiter.reset()
+    yield _session_app
+    _empty_tables(_session_app.extensions["db_engine"])
+
+
+def _empty_tables(engine) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session of its own on the app's database, for setting up and checking rows directly.
+
+    It is deliberately not the request's session: requests must not see objects cached by the test.
+    """
+    session = app.extensions["db_sessions"]()
+    yield session
+    session.close()

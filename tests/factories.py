@@ -1,0 +1,42 @@
+"""Plain functions that make valid records through the services, as the API would."""
+from __future__ import annotations
+
+import itertools
+
+from inspections import accounts, directory
+from inspections.creditcode import check_character
+
+PASSWORD = "correct horse battery"
+_serial = itertools.count(1)
+
+
+def credit_code(serial: int | None = None) -> str:
+    """A valid unified social credit code (a 企业法人 in Beijing's Chaoyang district)."""
+    first17 = f"91110105{serial if serial is not None else next(_serial):09d}"
+    return first17 + check_character(first17)
+
+
+def make_area(session, code="D1", name="示范区", level="district", parent_code=None, boundary=None):
+    return directory.create_area(session, code=code, name=name, level=level, parent_code=parent_code, boundary=boundary)
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> dict:
+    """A square GeoJSON polygon with its south-west corner at (lon, lat)."""
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def make_enterprise(session, name="示范机械厂", **values):
+    values.setdefault("credit_code", credit_code())
+    return directory.create_enterprise(session, {"name": name, **values})
+
+
+def make_user(session, username, role, password=PASSWORD, **bindings):
+    return accounts.create_user(session, username=username, password=password, role=role, **bindings)
+
+
+def login(client, username, password=PASSWORD) -> dict:
+    """Sign in through the API and return the Authorization header."""
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
