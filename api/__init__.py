@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 from flask_smorest import Api
@@ -9,15 +10,21 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import config as config_module
 from api import db, errors, limiter
+from api.clock import system_clock
 from api.accounts.routes import blp as accounts_blp
 from api.areas.routes import blp as areas_blp
 from api.enterprises.routes import blp as enterprises_blp
+from api.catalog.routes import blp as catalog_blp
+from api.converters import IsoDateConverter
+from api.hazards import workflow_routes  # noqa: F401  (adds the workflow steps to the hazards blueprint)
+from api.hazards.routes import blp as hazards_blp
 from api.health.routes import blp as health_blp
 from api.users.routes import blp as users_blp
+from api.visits.routes import blp as visits_blp
 from media.storage import ObjectStore, StorageError
 
 API_PREFIX = "/api/v1"
-API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp]
+API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp]
 log = logging.getLogger(__name__)
 
 OPENAPI_SETTINGS = {
@@ -48,11 +55,15 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
+    app.extensions["clock"] = system_clock
+    app.extensions["timezone"] = _timezone(app.config["TIMEZONE"])
     db.init_app(app)
     app.extensions["object_store"] = _object_store(app.config)
     limiter.init_app(app)
 
+    app.url_map.converters["isodate"] = IsoDateConverter
     api = Api(app)
+    api.register_converter(IsoDateConverter, lambda _converter: {"type": "string", "format": "date"})
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
     api.register_blueprint(health_blp)
@@ -62,6 +73,13 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     errors.register(app)
     return app
+
+
+def _timezone(name: str):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SystemExit(f"Configuration error: TIMEZONE={name!r} is not a known time zone (e.g. Asia/Shanghai).")
 
 
 def _object_store(config: dict) -> ObjectStore:

@@ -7,7 +7,7 @@ request so a deactivated account stops working at once. Refresh tokens are opaqu
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import jwt
 from flask import current_app, g, request
@@ -74,7 +74,3 @@ def login_required(*roles: str):
         return wrapper
 
     return decorator
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)

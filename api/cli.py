@@ -85,6 +85,44 @@ def storage_init():
     click.echo(f"Bucket {current_app.config['S3_BUCKET']} is ready at {current_app.config['S3_ENDPOINT_URL']}.")
 
 
+
+
+hazards_cli = AppGroup("hazards", help="Hazard housekeeping.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@hazards_cli.command("sweep")
+def hazards_sweep():
+    """Record due-soon and overdue events (idempotent; run it from cron every minute)."""
+    from api.clock import local_tz, now
+    from inspections.calendar_store import load_calendar
+    from inspections.sweep import sweep_deadlines
+
+    summary = sweep_deadlines(
+        session(), now=now(), tz=local_tz(), calendar=load_calendar(session()),
+        progress=lambda message: click.echo(f"  … {message}"),
+    )
+    click.echo(f"Sweep done: {summary.overdue} newly overdue, {summary.due_soon} due soon, "
+               f"{summary.skipped} skipped (changed meanwhile), {len(summary.errors)} errors.")
+    for error in summary.errors:
+        click.echo(f"  error: {error}", err=True)
+    if summary.errors:
+        raise SystemExit(1)
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check every hazard's chain of events; name every break and exit 1 if there is one."""
+    from inspections.audit import verify_chains
+
+    checked, breaks = verify_chains(session(), progress=lambda n: click.echo(f"  … {n} events checked"))
+    for chain_break in breaks:
+        click.echo(f"BROKEN: {chain_break}")
+    if breaks:
+        raise SystemExit(f"{len(breaks)} break(s) in the audit trail ({checked} events checked).")
+    click.echo(f"Audit trail intact: {checked} events checked.")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, users_cli, storage_cli):
+    for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli):
         app.cli.add_command(group)

@@ -13,6 +13,8 @@ and the bundled SeaweedFS on loopback).
 | ``S3_REGION`` | region for request signing | ``us-east-1`` |
 | ``SECRET_KEY`` | signs access tokens; set a long random value in production | a development key |
 | ``TIMEZONE`` | local time zone for deadlines | ``Asia/Shanghai`` |
+| ``GENERAL_DEADLINE_WORKING_DAYS`` | default rectification period of a general hazard | ``7`` |
+| ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
 | ``ACCESS_TOKEN_MINUTES`` | lifetime of an access token | ``30`` |
 | ``REFRESH_TOKEN_DAYS`` | lifetime of a refresh token | ``14`` |
 | ``REFRESH_REUSE_GRACE_SECONDS`` | a spent refresh token still honoured this long (retries after a lost answer) | ``60`` |
@@ -55,6 +57,8 @@ def from_env(environ=None) -> dict:
         "S3_REGION": env.get("S3_REGION") or "us-east-1",
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
         "TIMEZONE": env.get("TIMEZONE") or "Asia/Shanghai",
+        "GENERAL_DEADLINE_WORKING_DAYS": _int(env, "GENERAL_DEADLINE_WORKING_DAYS", 7),
+        "MAJOR_DEADLINE_WORKING_DAYS": _int(env, "MAJOR_DEADLINE_WORKING_DAYS", 30),
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),
         "REFRESH_REUSE_GRACE_SECONDS": _int(env, "REFRESH_REUSE_GRACE_SECONDS", 60),

@@ -47,7 +47,10 @@ def create_area(session: Session, *, code: str, name: str, level: str, parent_co
     if session.get(Area, code) is not None:
         raise Conflict(f"The area code {code} is taken.", {"code": ["Already taken."]})
     _check_parent(session, level, parent_code)
-    area = Area(code=code, name=name, level=level, parent_code=parent_code)
+    if "/" in code:
+        raise InvalidInput(code="An area code may not contain '/'.")
+    parent_path = session.get(Area, parent_code).path if parent_code else "/"
+    area = Area(code=code, name=name, level=level, parent_code=parent_code, path=f"{parent_path}{code}/")
     _apply_boundary(area, boundary)
     session.add(area)
     session.commit()

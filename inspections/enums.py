@@ -53,3 +53,45 @@ def sql_in(column: str, enum) -> str:
     """The body of a CHECK constraint that keeps ``column`` inside the enum's values."""
     quoted = ", ".join(f"'{v}'" for v in values(enum))
     return f"{column} IN ({quoted})"
+
+
+class HazardStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    VOID = "void"
+
+
+# States in which a hazard still counts against the enterprise and its deadline runs.
+ACTIVE_STATUSES = (HazardStatus.OPEN, HazardStatus.ACKNOWLEDGED, HazardStatus.SUBMITTED)
+
+
+class Severity(StrEnum):
+    GENERAL = "general"  # 一般隐患
+    MAJOR = "major"  # 重大隐患
+
+
+class InspectionKind(StrEnum):
+    ROUTINE = "routine"  # 定期
+    UNANNOUNCED = "unannounced"  # 不定期
+    SPECIAL = "special"  # 专项
+    COVERT = "covert"  # 暗访
+
+
+class LocationSource(StrEnum):
+    EXIF = "exif"  # read from the photo
+    DEVICE = "device"  # the phone's GPS at the time of the report
+    MANUAL = "manual"  # placed by hand on a map
+    ENTERPRISE = "enterprise"  # nothing better: the enterprise's registered location
+
+
+class PhotoKind(StrEnum):
+    EVIDENCE = "evidence"  # the hazard as found
+    RECTIFICATION = "rectification"  # the hazard put right
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"

@@ -31,7 +31,7 @@ _UNAVAILABLE_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "Reques
 
 
 class StorageError(Exception):
-    """The object store failed in a way the caller cannot fix by retrying (bad keys, bad request)."""
+    """Any object store failure; raised as such for the ones a retry will not fix (bad keys, bad request)."""
 
 
 class StorageUnavailable(StorageError):

@@ -5,8 +5,9 @@ default object store of the contract (`S3_ENDPOINT_URL` unset) on one machine:
 
     python -m scripts.seaweedfs --dir instance/seaweedfs --port 8333 --access-key K --secret-key S
 
-Everything listens on 127.0.0.1 only: the filer and master HTTP ports of `weed mini` answer
-without any authentication, so they must never be reachable from another host.
+Everything listens on 127.0.0.1 only. The S3 port checks signatures and the filer/volume HTTP
+ports are closed by per-start JWT keys, but the internal gRPC ports have no authentication at
+all: anyone who can reach them can read every object, so they must never leave loopback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -155,6 +157,7 @@ class SeaweedFS:
             "-s3.port.iceberg=0",
             "-s3.port.lance=0",
             "-s3.iam=false",
+            "-s3.allowDeleteBucketNotEmpty=false",  # as on AWS: deleting a bucket never wipes evidence
             "-master.telemetry=false",  # it would phone home to seaweedfs.com otherwise
             f"-master.volumeSizeLimitMB={VOLUME_SIZE_LIMIT_MB}",
             "-volume.preStopSeconds=0",
@@ -176,6 +179,10 @@ class SeaweedFS:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_file = open(self.log_path, "ab")
         env = dict(os.environ, AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key)
+        # The filer and volume HTTP ports serve every object unauthenticated unless their requests
+        # must carry JWTs; all parts live in this one process, so fresh keys per start suffice.
+        for name in ("SIGNING", "SIGNING_READ", "FILER_SIGNING", "FILER_SIGNING_READ"):
+            env[f"WEED_JWT_{name}_KEY"] = secrets.token_hex(32)
         self._process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log_file,
                                          stderr=subprocess.STDOUT, env=env, start_new_session=True)
         try:
@@ -270,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
     parser.add_argument("--log", help="log file (default: DIR/seaweedfs.log)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for start-up")
+    parser.add_argument("--ready-file", help="a file written once S3 answers (for scripts that wait on it)")
     args = parser.parse_args(argv)
     if not args.access_key or not args.secret_key:
         parser.error("give --access-key and --secret-key (or set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY)")
@@ -286,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start(timeout=args.timeout)
         print(f"SeaweedFS S3 ready at {server.endpoint_url} (data {server.data_dir}, log {server.log_path})",
               flush=True)
+        if args.ready_file:
+            Path(args.ready_file).write_text(server.endpoint_url + "\n")
         while server.running:
             time.sleep(0.5)
         print(f"SeaweedFS stopped on its own; see {server.log_path}:\n{server.log_tail()}", file=sys.stderr)
@@ -297,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         server.stop()
+        if args.ready_file:
+            Path(args.ready_file).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

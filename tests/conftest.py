@@ -31,7 +31,7 @@ def database_url(request, tmp_path_factory):
         yield url
         return
     if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL half: set TEST_DATABASE_URL (the README's test command does)")
+        pytest.skip("PostgreSQL half: set TEST_DATABASE_URL (as .ci/run does)")
     yield from _postgres_database()
 
 

@@ -6,7 +6,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
-from api.auth import current_user, issue_access_token, login_required, utcnow
+from api.auth import current_user, issue_access_token, login_required
+from api.clock import now
 from api.db import session
 from api.limiter import limiter, username_key
 from inspections import accounts
@@ -15,7 +16,7 @@ blp = Blueprint("accounts", __name__, description="Sign in and find out who you 
 
 
 def _token_pair(user, refresh_token: str) -> dict:
-    access_token, expires_in = issue_access_token(user, utcnow())
+    access_token, expires_in = issue_access_token(user, now())
     return {"access_token": access_token, "refresh_token": refresh_token, "token_type": "Bearer", "expires_in": expires_in}
 
 
@@ -52,7 +53,7 @@ class Token(MethodView):
         username get the same 401.
         """
         user = accounts.authenticate(session(), body["username"], body["password"])
-        refresh = accounts.issue_refresh_token(session(), user, now=utcnow(), ttl=_refresh_ttl())
+        refresh = accounts.issue_refresh_token(session(), user, now=now(), ttl=_refresh_ttl())
         return _token_pair(user, refresh)
 
 
@@ -70,7 +71,7 @@ class Refresh(MethodView):
         """
         grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
         user, refresh = accounts.rotate_refresh_token(
-            session(), body["refresh_token"], now=utcnow(), ttl=_refresh_ttl(), reuse_grace=grace
+            session(), body["refresh_token"], now=now(), ttl=_refresh_ttl(), reuse_grace=grace
         )
         return _token_pair(user, refresh)
 

@@ -1,5 +1,13 @@
 """Tables and their invariants. Importing this package registers every table on ``Base.metadata``."""
 from inspections.models.accounts import RefreshToken, User
+from inspections.models.catalog import Campaign, Category, WorkdayOverride
 from inspections.models.directory import Area, Enterprise
+from inspections.models.hazards import (
+    Extension, Hazard, HazardEvent, Inspection, InspectionInspector, RemediationPlan,
+)
+from inspections.models.photos import Photo, Rectification
 
-__all__ = ["Area", "Enterprise", "RefreshToken", "User"]
+__all__ = [
+    "Area", "Campaign", "Category", "Enterprise", "Extension", "Hazard", "HazardEvent", "Inspection",
+    "InspectionInspector", "Photo", "Rectification", "RefreshToken", "RemediationPlan", "User", "WorkdayOverride",
+]

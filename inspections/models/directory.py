@@ -27,6 +27,8 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(16))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    # Materialised path of codes, "/district/street/community/": scope checks become one LIKE.
+    path: Mapped[str] = mapped_column(String(200), index=True)
     boundary: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     min_lon: Mapped[float | None] = mapped_column(Float)
     min_lat: Mapped[float | None] = mapped_column(Float)

@@ -257,6 +257,8 @@ def test_bundled_seaweedfs_keeps_data_across_a_restart(tmp_path):
         store = ObjectStore(server.endpoint_url, "kept", keys["access_key"], keys["secret_key"])
         store.ensure_bucket()
         store.put("photos/evidence", io.BytesIO(b"evidence"), content_type="image/jpeg")
+        # Only S3, with its signatures, may hand out objects; the filer's own HTTP port refuses.
+        assert http_get(f"http://127.0.0.1:{server.filer_port}/buckets/kept/photos/evidence")[0] == 401
     assert not server.running
 
     with SeaweedFS(tmp_path / "data", **keys) as server:

@@ -1,0 +1,91 @@
+"""Hazards: report, list, read, and the audit trail."""
+import uuid
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_user, login_required
+from api.clock import local_today, local_tz, now
+from api.db import session
+from api.hazards.detail import hazard_detail
+from api.hazards.schemas import EventSchema, HazardCreateSchema, HazardDetailSchema, HazardQuerySchema, HazardSchema
+from api.pagination import SelectPage
+from inspections import audit, hazards
+from inspections.calendar_store import load_calendar
+from inspections.enums import Role
+from inspections.hazard_queries import HazardFilters, hazards_query
+
+blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="Hazards (隐患) from report to closure.")
+
+
+def deadline_settings() -> dict:
+    """What deadline rules need: the time, the district's zone, its calendar and default periods."""
+    return {
+        "now": now(),
+        "tz": local_tz(),
+        "calendar": load_calendar(session()),
+        "working_days": {
+            "general": current_app.config["GENERAL_DEADLINE_WORKING_DAYS"],
+            "major": current_app.config["MAJOR_DEADLINE_WORKING_DAYS"],
+        },
+    }
+
+
+def filters_from(args: dict) -> HazardFilters:
+    return HazardFilters(
+        status=tuple(args.get("status") or ()), severity=args.get("severity"), category=args.get("category"),
+        enterprise_id=args.get("enterprise_id"), area_code=args.get("area_code"), overdue=args.get("overdue"),
+        bbox=tuple(args["bbox"]) if args.get("bbox") else None,
+        created_after=args.get("created_after"), created_before=args.get("created_before"),
+    )
+
+
+@blp.route("")
+class Hazards(MethodView):
+    @login_required(Role.INSPECTOR, Role.REVIEWER)
+    @blp.arguments(HazardCreateSchema)
+    @blp.response(201, HazardDetailSchema, description="Created.")
+    @blp.alt_response(200, schema=HazardDetailSchema, description="A retry of a request already applied (same id and body).")
+    @blp.alt_response(409, description="The id was already used with a different body.")
+    def post(self, body):
+        """Report a hazard at an enterprise.
+
+        The deadline is the default for the severity (7 or 30 working days on China's official calendar,
+        counted from the day after the report) unless `deadline` is given; a given deadline on a non-working
+        day moves to the next working day and `deadline_requested` keeps the date asked for. Without a
+        location the enterprise's is used until the first evidence photo brings its EXIF position.
+        """
+        settings = deadline_settings()
+        reported = hazards.report_hazard(
+            session(), current_user(), body, now=settings["now"], tz=settings["tz"],
+            calendar=settings["calendar"], working_days=settings["working_days"],
+        )
+        return hazard_detail(reported.hazard), 201 if reported.created else 200
+
+    @login_required()
+    @blp.arguments(HazardQuerySchema, location="query")
+    @blp.response(200, HazardSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, args):
+        """List the hazards the caller may see, newest first, filtered; paginated (X-Pagination)."""
+        return hazards_query(session(), current_user(), filters_from(args), today=local_today())
+
+
+@blp.route("/<uuid:hazard_id>")
+class HazardById(MethodView):
+    @login_required()
+    @blp.response(200, HazardDetailSchema)
+    def get(self, hazard_id: uuid.UUID):
+        """One hazard with its photos, plan, extensions, rectifications and the caller's possible actions."""
+        return hazard_detail(hazards.get_hazard(session(), current_user(), hazard_id))
+
+
+@blp.route("/<uuid:hazard_id>/events")
+class HazardEvents(MethodView):
+    @login_required()
+    @blp.response(200, EventSchema(many=True))
+    def get(self, hazard_id: uuid.UUID):
+        """The audit trail: every change, who, when, from and to which state, each chained by SHA-256."""
+        hazard = hazards.get_hazard(session(), current_user(), hazard_id)
+        return audit.events_of(session(), hazard.id)

@@ -1,0 +1,172 @@
+"""Wire format of hazards, their events, plans, extensions and workflow requests."""
+import marshmallow as ma
+from webargs.fields import DelimitedList
+
+from api.clock import local_today
+from api.schemas import QuerySchema, StrictSchema
+from inspections.enums import HazardStatus, LocationSource, Severity, values
+from inspections.hazard_queries import is_overdue
+
+LAT = ma.validate.Range(min=-90, max=90)
+LON = ma.validate.Range(min=-180, max=180)
+TEXT = ma.validate.Length(min=1, max=4000)
+
+
+def _lat_lon_together(data, **_):
+    if (data.get("lat") is None) != (data.get("lon") is None):
+        raise ma.ValidationError("Give lat and lon together.", "lat")
+
+
+class HazardCreateSchema(StrictSchema):
+    id = ma.fields.UUID(metadata={"description": "Client-made UUID; a retry with the same id and body returns the same hazard."})
+    inspection_id = ma.fields.UUID(allow_none=True)
+    enterprise_id = ma.fields.Integer(required=True)
+    category = ma.fields.String(required=True, metadata={"description": "A code from /categories, e.g. fire.exits."})
+    severity = ma.fields.String(required=True, validate=ma.validate.OneOf(values(Severity)))
+    description = ma.fields.String(required=True, validate=TEXT)
+    basis = ma.fields.String(allow_none=True, validate=TEXT, metadata={"description": "判定依据: the rule broken."})
+    lat = ma.fields.Float(allow_none=True, validate=LAT, allow_nan=False)
+    lon = ma.fields.Float(allow_none=True, validate=LON, allow_nan=False)
+    accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=100_000), allow_nan=False)
+    location_source = ma.fields.String(validate=ma.validate.OneOf([LocationSource.DEVICE, LocationSource.MANUAL]),
+                                       metadata={"description": "device (phone GPS, the default) or manual (placed on a map)."})
+    deadline = ma.fields.Date(allow_none=True, metadata={"description": "Explicit deadline; default by severity in working days."})
+    reported_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When the phone recorded it."})
+
+    validates_lat_lon = ma.validates_schema(_lat_lon_together)
+
+
+class EventSchema(ma.Schema):
+    seq = ma.fields.Integer()
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String(allow_none=True)
+    actor_id = ma.fields.Integer(allow_none=True)
+    actor_name = ma.fields.Function(lambda e: (e.actor.display_name or e.actor.username) if e.actor else "system")
+    actor_role = ma.fields.String(allow_none=True)
+    at = ma.fields.AwareDateTime()
+    client_at = ma.fields.AwareDateTime(allow_none=True)
+    comment = ma.fields.String(allow_none=True)
+    evidence_ids = ma.fields.List(ma.fields.String())
+    details = ma.fields.Dict()
+    prev_hash = ma.fields.String()
+    hash = ma.fields.String()
+
+
+class PlanSchema(StrictSchema):
+    objectives = ma.fields.String(required=True, validate=TEXT, metadata={"description": "目标和任务"})
+    measures = ma.fields.String(required=True, validate=TEXT, metadata={"description": "方法和措施"})
+    funds = ma.fields.String(required=True, validate=TEXT, metadata={"description": "经费和物资"})
+    responsible = ma.fields.String(required=True, validate=TEXT, metadata={"description": "机构和人员"})
+    timeline = ma.fields.String(required=True, validate=TEXT, metadata={"description": "时限和要求"})
+    safety_measures = ma.fields.String(required=True, validate=TEXT, metadata={"description": "安全措施和应急预案"})
+
+
+class PlanOutSchema(PlanSchema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    updated_by = ma.fields.Integer()
+    updated_at = ma.fields.AwareDateTime()
+
+
+class ExtensionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    status = ma.fields.String()
+    previous_deadline = ma.fields.Date()
+    new_deadline = ma.fields.Date()
+    reason = ma.fields.String()
+    requested_by = ma.fields.Integer()
+    requested_at = ma.fields.AwareDateTime()
+    decided_by = ma.fields.Integer(allow_none=True)
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    decision_comment = ma.fields.String(allow_none=True)
+
+
+class HazardSchema(ma.Schema):
+    id = ma.fields.UUID()
+    inspection_id = ma.fields.UUID(allow_none=True)
+    enterprise_id = ma.fields.Integer()
+    enterprise_name = ma.fields.Function(lambda h: h.enterprise.name)
+    category = ma.fields.String(attribute="category_code")
+    severity = ma.fields.String(metadata={"enum": values(Severity)})
+    description = ma.fields.String()
+    basis = ma.fields.String(allow_none=True)
+    lat = ma.fields.Float(allow_none=True)
+    lon = ma.fields.Float(allow_none=True)
+    accuracy_m = ma.fields.Float(allow_none=True)
+    location_source = ma.fields.String(allow_none=True, metadata={"enum": values(LocationSource)})
+    area_code = ma.fields.String(allow_none=True)
+    status = ma.fields.String(metadata={"enum": values(HazardStatus)})
+    reported_by = ma.fields.Integer()
+    reported_at = ma.fields.AwareDateTime()
+    deadline = ma.fields.Date()
+    original_deadline = ma.fields.Date()
+    deadline_requested = ma.fields.Date(
+        allow_none=True, metadata={"description": "The date asked for when it fell on a non-working day and was moved."}
+    )
+    overdue = ma.fields.Function(lambda h: is_overdue(h, local_today()), metadata={"type": "boolean"})
+    rejection_count = ma.fields.Integer()
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    voided_at = ma.fields.AwareDateTime(allow_none=True)
+    updated_at = ma.fields.AwareDateTime()
+
+
+class HazardDetailSchema(HazardSchema):
+    plan = ma.fields.Nested(PlanOutSchema, allow_none=True)
+    extensions = ma.fields.List(ma.fields.Nested(ExtensionSchema))
+    photos = ma.fields.List(ma.fields.Dict(), metadata={"description": "Photos with time-limited links."})
+    rectifications = ma.fields.List(ma.fields.Dict())
+    actions = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller may do next."})
+
+
+class HazardQuerySchema(QuerySchema):
+    status = DelimitedList(ma.fields.String(validate=ma.validate.OneOf(values(HazardStatus))))
+    severity = ma.fields.String(validate=ma.validate.OneOf(values(Severity)))
+    category = ma.fields.String()
+    enterprise_id = ma.fields.Integer()
+    area_code = ma.fields.String()
+    overdue = ma.fields.Boolean()
+    bbox = DelimitedList(ma.fields.Float(allow_nan=False), metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    created_after = ma.fields.AwareDateTime()
+    created_before = ma.fields.AwareDateTime()
+
+    @ma.validates("bbox")
+    def _four_numbers(self, value, **_):
+        if len(value) != 4:
+            raise ma.ValidationError("Give bbox as minLon,minLat,maxLon,maxLat.")
+        min_lon, min_lat, max_lon, max_lat = value
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise ma.ValidationError("bbox corners must be in range and min before max.")
+
+
+class _Transition(StrictSchema):
+    client_time = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When the phone did it."})
+
+
+class AcknowledgeSchema(_Transition):
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
+
+
+class RectificationSchema(_Transition):
+    measures = ma.fields.String(required=True, validate=TEXT)
+    photo_ids = ma.fields.List(ma.fields.UUID(), required=True, validate=ma.validate.Length(min=1, max=20))
+
+
+class ReviewSchema(_Transition):
+    decision = ma.fields.String(required=True, validate=ma.validate.OneOf(["approve", "reject"]))
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
+
+
+class VoidSchema(_Transition):
+    reason = ma.fields.String(required=True, validate=TEXT)
+
+
+class ExtensionRequestSchema(_Transition):
+    new_deadline = ma.fields.Date(required=True)
+    reason = ma.fields.String(required=True, validate=TEXT)
+
+
+class ExtensionDecisionSchema(_Transition):
+    approve = ma.fields.Boolean(required=True)
+    comment = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))

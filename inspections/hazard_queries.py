@@ -1,0 +1,68 @@
+"""The read side of hazards: filtered lists, overdue, and what a detail view shows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, not_, or_, select
+from sqlalchemy.orm import Session
+
+from inspections.enums import ACTIVE_STATUSES
+from inspections.errors import InvalidInput
+from inspections.models import Area, Hazard, User
+from inspections.visibility import visible_hazards
+
+
+@dataclass(frozen=True)
+class HazardFilters:
+    """The filters of ``GET /hazards`` (and of the map and the exports)."""
+
+    status: tuple[str, ...] = ()
+    severity: str | None = None
+    category: str | None = None
+    enterprise_id: int | None = None
+    area_code: str | None = None
+    overdue: bool | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def overdue_clause(today: date):
+    """Overdue: still active and the deadline day (local) is over. ``today`` is the local date now."""
+    return and_(Hazard.status.in_([s.value for s in ACTIVE_STATUSES]), Hazard.deadline < today)
+
+
+def is_overdue(hazard: Hazard, today: date) -> bool:
+    return hazard.status in ACTIVE_STATUSES and hazard.deadline < today
+
+
+def hazards_query(session: Session, actor: User, filters: HazardFilters, *, today: date) -> Select:
+    """Hazards ``actor`` may see that match every given filter, newest first."""
+    query = visible_hazards(actor)
+    if filters.status:
+        query = query.where(Hazard.status.in_(filters.status))
+    if filters.severity:
+        query = query.where(Hazard.severity == filters.severity)
+    if filters.category:
+        # A top-level code matches its sub-categories too: "fire" finds "fire.exits".
+        query = query.where(or_(Hazard.category_code == filters.category,
+                                Hazard.category_code.startswith(filters.category + ".", autoescape=True)))
+    if filters.enterprise_id is not None:
+        query = query.where(Hazard.enterprise_id == filters.enterprise_id)
+    if filters.area_code:
+        area = session.get(Area, filters.area_code)
+        if area is None:
+            raise InvalidInput(area_code=f"There is no area {filters.area_code}.")
+        query = query.where(Hazard.area_path.startswith(area.path, autoescape=True))
+    if filters.overdue is not None:
+        clause = overdue_clause(today)
+        query = query.where(clause if filters.overdue else not_(clause))
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        query = query.where(Hazard.lon.between(min_lon, max_lon), Hazard.lat.between(min_lat, max_lat))
+    if filters.created_after:
+        query = query.where(Hazard.reported_at >= filters.created_after)
+    if filters.created_before:
+        query = query.where(Hazard.reported_at < filters.created_before)
+    return query.order_by(Hazard.reported_at.desc(), Hazard.id)

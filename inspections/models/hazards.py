@@ -1,0 +1,175 @@
+"""Inspections, hazards and everything recorded about a hazard's rectification."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspections.db import Base, UTCDateTime, utcnow
+from inspections.enums import ExtensionStatus, HazardStatus, InspectionKind, LocationSource, Severity, sql_in
+from inspections.models.accounts import User
+from inspections.models.directory import Enterprise
+
+
+class Inspection(Base):
+    """One visit to an enterprise (检查), during which hazards may be found."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", InspectionKind), name="kind"),
+        CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # SHA-256 of the creating request, so a retry is told apart from a different body under the same id.
+    request_digest: Mapped[str] = mapped_column(String(64))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    inspectors: Mapped[list[User]] = relationship(secondary="inspection_inspectors", order_by="User.id")
+
+
+class InspectionInspector(Base):
+    """The inspectors who took part in an inspection (usually two, as the rules require)."""
+
+    __tablename__ = "inspection_inspectors"
+
+    inspection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class Hazard(Base):
+    """A hazard (隐患) found at an enterprise, from report to closure."""
+
+    __tablename__ = "hazards"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", HazardStatus), name="status"),
+        CheckConstraint(sql_in("severity", Severity), name="severity"),
+        CheckConstraint(f"location_source IS NULL OR {sql_in('location_source', LocationSource)}", name="location_source"),
+        CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
+        CheckConstraint("(lat IS NULL) = (location_source IS NULL)", name="location_has_source"),
+        # State-dependent invariants live in the table, so no code path can leave a half-closed hazard.
+        CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_at_iff_closed"),
+        CheckConstraint("(status = 'void') = (voided_at IS NOT NULL)", name="voided_at_iff_void"),
+        CheckConstraint("rejection_count >= 0", name="rejection_count"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    inspection_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str | None] = mapped_column(Text)  # 判定依据: the rule the hazard breaks
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    location_source: Mapped[str | None] = mapped_column(String(16))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
+    # The area's materialised path at report time: "is it in my area?" is a prefix match.
+    area_path: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=HazardStatus.OPEN.value, index=True)
+    reported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    client_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    # The deadline first set, kept for the statistics whatever extensions follow.
+    original_deadline: Mapped[date] = mapped_column(Date)
+    # When the inspector asked for a non-working day and it moved to the next working day.
+    deadline_requested: Mapped[date | None] = mapped_column(Date)
+    rejection_count: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_soon_recorded: Mapped[bool] = mapped_column(Boolean, default=False)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: of two people deciding the same hazard at once, the second gets a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise: Mapped[Enterprise] = relationship()
+    reporter: Mapped[User] = relationship(foreign_keys=[reported_by])
+    plan: Mapped[RemediationPlan | None] = relationship(back_populates="hazard", uselist=False)
+
+
+class HazardEvent(Base):
+    """One entry of a hazard's append-only audit trail.
+
+    Each event stores the SHA-256 of the one before it and of itself, so that editing or deleting a past
+    event breaks the chain where it happened (``flask audit verify``).
+    """
+
+    __tablename__ = "hazard_events"
+    __table_args__ = (UniqueConstraint("hazard_id", "seq", name="uq_hazard_events_hazard_id_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    client_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+    evidence_ids: Mapped[list] = mapped_column(JSON, default=list)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class RemediationPlan(Base):
+    """治理方案: required before a major hazard's rectification is submitted."""
+
+    __tablename__ = "remediation_plans"
+
+    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), primary_key=True)
+    objectives: Mapped[str] = mapped_column(Text)
+    measures: Mapped[str] = mapped_column(Text)
+    funds: Mapped[str] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(Text)
+    timeline: Mapped[str] = mapped_column(Text)
+    safety_measures: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    hazard: Mapped[Hazard] = relationship(back_populates="plan")
+
+
+class Extension(Base):
+    """A request to move a hazard's deadline (延期), and the reviewer's decision."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", ExtensionStatus), name="status"),
+        CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name="decided_iff_not_pending"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_deadline: Mapped[date] = mapped_column(Date)
+    new_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=ExtensionStatus.PENDING.value)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)

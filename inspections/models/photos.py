@@ -1,0 +1,64 @@
+"""Photos of hazards and the rectification submissions they support."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from inspections.db import Base, UTCDateTime, utcnow
+from inspections.enums import PhotoKind, sql_in
+
+
+class Photo(Base):
+    """A photo attached to a hazard. The original bytes are kept untouched in the object store under their
+    SHA-256 (so identical uploads are stored once); display and thumbnail copies carry no metadata."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", PhotoKind), name="kind"),
+        CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
+        CheckConstraint("(lat IS NULL) = (location_source IS NULL)", name="location_has_source"),
+        CheckConstraint("location_source IS NULL OR location_source IN ('exif', 'device')", name="location_source"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    alt: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    location_source: Mapped[str | None] = mapped_column(String(16))
+    make: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    orientation: Mapped[int | None] = mapped_column(Integer)
+    phash: Mapped[str | None] = mapped_column(String(16), index=True)
+    original_key: Mapped[str] = mapped_column(String(200))
+    display_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    request_digest: Mapped[str] = mapped_column(String(64))
+
+
+class Rectification(Base):
+    """One submission of rectification (整改) by the enterprise, or on the spot by an inspector, with the
+    checks the service made of its photos."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), index=True)
+    measures: Mapped[str] = mapped_column(Text)
+    photo_ids: Mapped[list] = mapped_column(JSON)
+    checks: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,160 @@
+"""Moving a hazard through the workflow: acknowledge, submit rectification, review, void.
+
+Each function is one transaction: check who may act and from which state (``workflow.rule_for``), check the
+evidence the step needs, change the hazard, append the audit event, commit. A step repeated by the same
+person after it took effect returns the hazard as it is and writes nothing (phones retry).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspections import audit
+from inspections.enums import HazardStatus, PhotoKind, Severity
+from inspections.errors import Conflict, InvalidInput
+from inspections.hazards import get_hazard
+from inspections.models import Hazard, HazardEvent, Photo, Rectification, User
+from inspections.workflow import RULES, Action, Need, Rule, rule_for
+
+ChangeHazard = Callable[[Hazard, Rule], dict | None]
+
+
+def transition(
+    session: Session,
+    actor: User,
+    hazard_id: uuid.UUID,
+    action: Action,
+    *,
+    now: datetime,
+    client_at: datetime | None = None,
+    comment: str | None = None,
+    measures: str | None = None,
+    photo_ids: list[uuid.UUID] | None = None,
+    change: ChangeHazard | None = None,
+) -> Hazard:
+    """Apply ``action`` to the hazard as ``actor``; see the module docstring."""
+    hazard = get_hazard(session, actor, hazard_id)
+    try:
+        rule = rule_for(action, hazard.status, hazard.severity, actor.role)
+    except Conflict:
+        if _already_done(session, hazard, action, actor):
+            return hazard
+        raise
+    photos = _check_needs(session, hazard, rule, comment=comment, measures=measures, photo_ids=photo_ids)
+    from_status = hazard.status
+    hazard.status = rule.target
+    if rule.target == HazardStatus.CLOSED:
+        hazard.closed_at = now
+    if rule.target == HazardStatus.VOID:
+        hazard.voided_at = now
+    if rule.action == Action.REJECT:
+        hazard.rejection_count += 1
+    details = (change(hazard, rule) if change else None) or {}
+    if photos:
+        rectification = Rectification(
+            hazard_id=hazard.id, measures=measures or comment or "", photo_ids=[str(p.id) for p in photos],
+            checks={}, submitted_by=actor.id, submitted_at=now,
+        )
+        session.add(rectification)
+    audit.record_event(
+        session, hazard, rule.event, at=now, actor=actor, from_status=from_status, to_status=rule.target,
+        client_at=client_at, comment=comment if comment is not None else measures,
+        evidence_ids=[p.id for p in photos], details=details,
+    )
+    commit_or_conflict(session)
+    return hazard
+
+
+def commit_or_conflict(session: Session) -> None:
+    """Commit; if someone else changed the same hazard first, undo and say so (409)."""
+    try:
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        raise Conflict("Someone else changed this hazard at the same moment; reload it and try again.") from None
+
+
+def _already_done(session: Session, hazard: Hazard, action: Action, actor: User) -> bool:
+    """Whether the hazard's last step was this very action by this very person (a retry)."""
+    names = {r.event for r in RULES if r.action == action}
+    last = session.scalar(
+        select(HazardEvent).where(HazardEvent.hazard_id == hazard.id, HazardEvent.to_status.is_not(None))
+        .order_by(HazardEvent.seq.desc()).limit(1)
+    )
+    return bool(last and last.action in names and last.actor_id == actor.id and last.to_status == hazard.status)
+
+
+def _check_needs(session: Session, hazard: Hazard, rule: Rule, *, comment, measures, photo_ids) -> list[Photo]:
+    errors: dict[str, list[str]] = {}
+    photos: list[Photo] = []
+    if Need.COMMENT in rule.needs and not (comment and comment.strip()):
+        errors["comment"] = ["Give the reason."]
+    if Need.MEASURES in rule.needs and not (measures and measures.strip()):
+        errors["measures"] = ["Say what was done to rectify the hazard."]
+    if Need.PLAN_IF_MAJOR in rule.needs and hazard.severity == Severity.MAJOR and hazard.plan is None:
+        errors["plan"] = ["A major hazard needs its remediation plan (PUT …/plan) before rectification is submitted."]
+    if Need.RECTIFICATION_PHOTOS in rule.needs:
+        photos, photo_errors = _rectification_photos(session, hazard, photo_ids)
+        errors.update(photo_errors)
+    if errors:
+        raise InvalidInput("The step is missing what it needs.", errors)
+    return photos
+
+
+def _rectification_photos(session: Session, hazard: Hazard, photo_ids) -> tuple[list[Photo], dict]:
+    """The rectification photos named (or, when none are named, all not yet used in a submission)."""
+    if photo_ids:
+        found = {p.id: p for p in session.scalars(select(Photo).where(Photo.id.in_(photo_ids)))}
+        problems = [
+            f"{pid} is not a rectification photo of this hazard"
+            for pid in photo_ids
+            if pid not in found or found[pid].hazard_id != hazard.id or found[pid].kind != PhotoKind.RECTIFICATION
+        ]
+        if problems:
+            return [], {"photo_ids": problems}
+        return [found[pid] for pid in dict.fromkeys(photo_ids)], {}
+    used = {
+        pid for ids in session.scalars(select(Rectification.photo_ids).where(Rectification.hazard_id == hazard.id))
+        for pid in ids
+    }
+    photos = [
+        p for p in session.scalars(
+            select(Photo).where(Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.RECTIFICATION)
+            .order_by(Photo.uploaded_at)
+        ) if str(p.id) not in used
+    ]
+    if not photos:
+        return [], {"photo_ids": ["Upload at least one rectification photo of this hazard first."]}
+    return photos, {}
+
+
+def acknowledge(session, actor, hazard_id, *, now, comment=None, client_at=None) -> Hazard:
+    """The enterprise's officer confirms receipt of the hazard (签收)."""
+    return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at)
+
+
+def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids, client_at=None) -> Hazard:
+    """The officer reports the hazard put right, with rectification photos already uploaded to it."""
+    if not photo_ids:
+        raise InvalidInput(photo_ids="Name at least one rectification photo.")
+    return transition(
+        session, actor, hazard_id, Action.SUBMIT, now=now, measures=measures, photo_ids=photo_ids, client_at=client_at,
+    )
+
+
+def review(session, actor, hazard_id, *, now, approve: bool, comment=None, client_at=None) -> Hazard:
+    """Re-inspection: approve closes the hazard (on an open general hazard: rectified on the spot);
+    reject sends it back to the enterprise with the reason, the deadline still running."""
+    action = Action.APPROVE if approve else Action.REJECT
+    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at)
+
+
+def void(session, actor, hazard_id, *, now, reason, client_at=None) -> Hazard:
+    """An admin withdraws a hazard recorded in error, with the reason."""
+    return transition(session, actor, hazard_id, Action.VOID, now=now, comment=reason, client_at=client_at)

@@ -1,0 +1,328 @@
+"""The whole ingest: refusals (corrupt, cut, bombs), derivatives without metadata, hashes, colour."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import struct
+import zlib
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image, ImageChops, ImageCms, ImageStat
+
+from media import decode, imagetype
+from media.photo import (CorruptImage, ImageTooLarge, PhotoRejected, ProcessedPhoto, phash_distance,
+                         process_photo)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+with open(FIXTURES / "MANIFEST.csv", newline="", encoding="utf-8") as _f:
+    ALL_FILES = [row["file"] for row in csv.DictReader(_f) if row["file"] != "pillowheif_200MP.heic"]
+
+
+def _process(source, **kwargs) -> ProcessedPhoto:
+    return process_photo(source, default_tz=SHANGHAI, **kwargs)
+
+
+def _jpeg_segments(data: bytes) -> list[int]:
+    """The marker codes of a JPEG's header segments, up to the start of scan."""
+    assert data[:2] == b"\xff\xd8"
+    markers, at = [], 2
+    while True:
+        assert data[at] == 0xFF
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:
+            return markers
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+
+
+def _scan_start(data: bytes) -> int:
+    """Offset of the first entropy-coded byte of a JPEG."""
+    at = 2
+    while True:
+        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
+        at += 2 + length
+        if marker == 0xDA:
+            return at
+
+
+def _png(width: int, height: int, raw_rows: bytes) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw_rows))
+            + chunk(b"IEND", b""))
+
+
+def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+# --- derivatives --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_derivatives_carry_no_metadata_and_never_grow(name):
+    photo = _process(FIXTURES / name)
+    assert photo.content_type in {"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"}
+    for data, size, longest in ((photo.display, photo.display_size, 1600),
+                                (photo.thumbnail, photo.thumbnail_size, 320)):
+        copy = Image.open(io.BytesIO(data))
+        assert copy.format == "JPEG" and copy.size == size
+        assert len(copy.getexif()) == 0
+        assert not {"exif", "icc_profile", "xmp", "comment"} & set(copy.info)
+        # Only JFIF (APP0), tables, frame and scan: no APP1 (EXIF/XMP), APP2 (ICC), other APPn, COM.
+        assert not [m for m in _jpeg_segments(data) if 0xE1 <= m <= 0xEF or m == 0xFE]
+        assert max(size) <= longest
+        assert size[0] <= photo.width and size[1] <= photo.height
+        # Aspect ratio kept (to a pixel of rounding).
+        assert abs(size[0] * photo.height / photo.width - size[1]) <= 1
+    assert photo.thumbnail_size[0] <= photo.display_size[0] and photo.thumbnail_size[1] <= photo.display_size[1]
+    if max(photo.width, photo.height) > 1600:
+        assert max(photo.display_size) == 1600
+    assert len(photo.phash) == 16 and int(photo.phash, 16) >= 0
+
+
+def test_thumbnail_shows_the_display_copy_smaller():
+    photo = _process(FIXTURES / "drew_Apple_iPhone_4.jpg")
+    display = Image.open(io.BytesIO(photo.display)).convert("L")
+    thumb = Image.open(io.BytesIO(photo.thumbnail)).convert("L")
+    small = display.resize(thumb.size, Image.Resampling.BOX)
+    assert ImageStat.Stat(ImageChops.difference(small, thumb)).mean[0] < 4
+
+
+def test_big_jpeg_is_decoded_scaled_down(tmp_path):
+    # A 12 MP photo needs at most 1600 px: libjpeg decodes it at 1/2 scale, never at full size.
+    picture = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    data = _encoded(picture, "JPEG", quality=90)
+    decoded = decode.decode_photo(io.BytesIO(data), imagetype.JPEG, longest=1600, max_pixels=decode.DEFAULT_MAX_PIXELS)
+    assert decoded.stored_size == (4000, 3000)
+    assert decoded.image.size == (2000, 1500)
+    photo = _process(io.BytesIO(data))
+    assert (photo.width, photo.height, photo.display_size, photo.thumbnail_size) == (4000, 3000, (1600, 1200), (320, 240))
+
+
+def test_strip_reduction_equals_reducing_the_whole_image():
+    rnd = random.Random(7)
+    size, factor = (301, 517), 3  # odd sizes: the last strip and column are partial
+    raw = rnd.randbytes(size[0] * size[1] * 3)
+    whole = Image.frombytes("RGB", size, raw).reduce(factor)
+    stripped = decode._reduce_in_strips(memoryview(raw), "RGB", size, size[0] * 3, factor)
+    assert stripped.tobytes() == whole.tobytes()
+
+
+def test_a_file_object_already_read_to_its_end_works():
+    data = (FIXTURES / "exexif_sunrise.jpg").read_bytes()
+    stream = io.BytesIO(data)
+    stream.read()  # the caller has just streamed it through SHA-256
+    assert _process(stream) == _process(FIXTURES / "exexif_sunrise.jpg")
+
+
+# --- files without or with broken EXIF ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "exexif_pp_editors_no_exif.jpg", "drew_Photo_1.webp", "exifr_IMG_20180725_163423-1.png",  # none
+    "mapillary_corrupt_exif.jpg", "ianare_67-0_length_string.jpg", "drew_Nikon_E885.jpg",  # broken
+    "drew_Issue_173_dotnet.jpg", "drew_Issue_508.jpg",
+])
+def test_files_without_or_with_broken_exif_process_cleanly(name):
+    photo = _process(FIXTURES / name)
+    assert photo.display and photo.thumbnail and not photo.truncated
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # Pillow notes the bad EXIF
+def test_garbage_exif_segment_is_ignored():
+    jpeg = _encoded(Image.new("RGB", (64, 48), "navy"), "JPEG")
+    junk = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff" + bytes(range(256)) * 4
+    segment = b"\xff\xe1" + (len(junk) + 2).to_bytes(2, "big") + junk
+    photo = _process(io.BytesIO(jpeg[:2] + segment + jpeg[2:]))
+    assert photo.metadata.lat is None and photo.metadata.orientation == 1
+    assert photo.display_size == (64, 48)
+
+
+# --- truncated and corrupt files ------------------------------------------------------------------
+
+
+def test_phone_jpeg_a_few_bytes_short_is_accepted_and_flagged():
+    # drew_User_Comment_Encoding.jpg: 33 bytes of scan data missing, picture complete. Real evidence.
+    photo = _process(FIXTURES / "drew_User_Comment_Encoding.jpg")
+    assert photo.truncated
+    assert (photo.width, photo.height, photo.display_size) == (3840, 2160, (1600, 900))
+    assert (photo.metadata.make, photo.metadata.model) == ("Sony", "E5823")
+    assert photo.metadata.taken_at.isoformat() == "2016-05-30T14:20:55+08:00"
+
+
+def test_jpeg_missing_only_its_last_bytes_is_accepted():
+    data = (FIXTURES / "exifr_IMG_20180725_163423-tiny.jpg").read_bytes()
+    photo = _process(io.BytesIO(data[:-300]))
+    assert photo.truncated
+
+
+@pytest.mark.parametrize("name", ["drew_User_Comment_Encoding.jpg", "exifr_IMG_20180725_163423-tiny.jpg"])
+def test_jpeg_cut_in_half_is_refused(name):
+    data = (FIXTURES / name).read_bytes()
+    with pytest.raises(CorruptImage) as caught:
+        _process(io.BytesIO(data[:len(data) // 2]))
+    assert "incomplete" in caught.value.reason
+
+
+def test_jpeg_with_headers_only_is_refused():
+    data = (FIXTURES / "exexif_pp_editors_no_exif.jpg").read_bytes()
+    with pytest.raises(CorruptImage):
+        _process(io.BytesIO(data[:_scan_start(data)]))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_jpeg_headers_followed_by_random_bytes_is_refused(seed):
+    data = (FIXTURES / "exexif_pp_editors_no_exif.jpg").read_bytes()
+    start = _scan_start(data)
+    garbage = random.Random(seed).randbytes(len(data) - start)
+    with pytest.raises(CorruptImage):
+        _process(io.BytesIO(data[:start] + garbage))
+
+
+@pytest.mark.parametrize("name", ["exifr_IMG_20180725_163423-1.png", "drew_Photo_1.webp", "pillowheif_xiaomi.heic"])
+def test_other_formats_cut_in_half_are_refused(name):
+    data = (FIXTURES / name).read_bytes()
+    with pytest.raises(CorruptImage):
+        _process(io.BytesIO(data[:len(data) // 2]))
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.99])
+def test_heic_cut_short_is_refused(cut):
+    # libheif itself paints missing grid tiles green instead of failing; the box walk catches it.
+    data = (FIXTURES / "ianare_IMG_5195.HEIC").read_bytes()
+    with pytest.raises(CorruptImage) as caught:
+        _process(io.BytesIO(data[:int(len(data) * cut)]))
+    assert "incomplete" in caught.value.reason
+
+
+def test_heic_with_bytes_appended_is_accepted():
+    data = (FIXTURES / "pillowheif_xiaomi.heic").read_bytes()
+    for junk in (b"\x00\x01 trailing junk from some uploader", b"\x00" * 64):
+        assert _process(io.BytesIO(data + junk)).width == 2592
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # Pillow notes the bad EXIF
+@pytest.mark.parametrize("name", ["exexif_sunrise.jpg", "drew_Sony_Cybershot_3.jpg", "drew_Issue_473_Java.webp",
+                                  "exifr_IMG_20180725_163423-1.png", "exifr_png_with_exif_and_gps.png"])
+def test_damaged_bytes_give_a_photo_or_a_rejection_never_a_crash(name):
+    data = (FIXTURES / name).read_bytes()
+    for seed in range(12):
+        rnd = random.Random(seed)
+        damaged = bytearray(data)
+        for _ in range(rnd.randint(1, 16)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        try:
+            _process(io.BytesIO(bytes(damaged)))
+        except PhotoRejected:
+            pass
+
+
+# --- decompression bombs and the pixel limit ------------------------------------------------------
+
+
+def test_png_bomb_is_refused_before_decoding():
+    bomb = _png(50_000, 50_000, b"\x00" + bytes(50_000 * 3))  # claims 2.5 gigapixels
+    assert len(bomb) < 1000
+    with pytest.raises(ImageTooLarge) as caught:
+        _process(io.BytesIO(bomb))
+    assert "50000 x 50000" in caught.value.reason
+
+
+def test_jpeg_claiming_a_huge_size_is_refused():
+    data = bytearray(_encoded(Image.new("RGB", (64, 48), "olive"), "JPEG"))
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5:frame + 9] = struct.pack(">HH", 50_000, 50_000)  # height, width
+    with pytest.raises(ImageTooLarge):
+        _process(io.BytesIO(bytes(data)))
+
+
+def test_webp_claiming_a_huge_canvas_is_refused():
+    side = (16_383 - 1).to_bytes(3, "little")
+    vp8x = b"VP8X" + (10).to_bytes(4, "little") + b"\x00\x00\x00\x00" + side + side
+    riff = b"RIFF" + (4 + len(vp8x)).to_bytes(4, "little") + b"WEBP" + vp8x
+    with pytest.raises(ImageTooLarge):
+        _process(io.BytesIO(riff))
+
+
+def test_pixel_limit_is_configurable():
+    assert _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772).width == 1024
+    with pytest.raises(ImageTooLarge):
+        _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772 - 1)
+
+
+# --- perceptual hash ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["drew_Apple_iPhone_4.jpg", "exexif_pp_editors_no_exif.jpg",
+                                  "drew_Samsung_GT-I9000_Galaxy_S.jpg", "pillowheif_xiaomi.heic"])
+def test_a_resized_recompressed_copy_hashes_close(name):
+    photo = _process(FIXTURES / name)
+    # Someone re-sends the picture as a messaging app would: upright, 3/4 size, lower quality.
+    upright = Image.open(io.BytesIO(photo.display))
+    copy = upright.resize((upright.width * 3 // 4, upright.height * 3 // 4))
+    for data in (_encoded(copy, "JPEG", quality=55), _encoded(copy, "WEBP", quality=50)):
+        assert phash_distance(photo.phash, _process(io.BytesIO(data)).phash) <= 6
+
+
+def test_different_photos_hash_far_apart():
+    names = ["drew_Apple_iPhone_4.jpg", "drew_FujiFilm_FinePixS1Pro_1.jpg", "drew_Photo_1.webp",
+             "exexif_sunrise.jpg", "exifr_IMG_20180725_163423-tiny.jpg", "pillowheif_xiaomi.heic",
+             "drew_exif-at-eof.heic", "recurser_Portrait_0.jpg", "drew_Nikon_E885.jpg"]
+    hashes = [_process(FIXTURES / name).phash for name in names]
+    for i, a in enumerate(hashes):
+        for b in hashes[i + 1:]:
+            assert phash_distance(a, b) >= 16
+
+
+def test_phash_distance():
+    assert phash_distance("ffffffffffffffff", "ffffffffffffffff") == 0
+    assert phash_distance("0000000000000000", "ffffffffffffffff") == 64
+    assert phash_distance("8000000000000001", "0000000000000000") == 2
+    with pytest.raises(ValueError):
+        phash_distance("abc", "0000000000000000")
+
+
+# --- colour ---------------------------------------------------------------------------------------
+
+
+def _display_pixel(data: bytes) -> tuple[int, ...]:
+    return Image.open(io.BytesIO(_process(io.BytesIO(data)).display)).convert("RGB").getpixel((4, 4))
+
+
+def test_wide_gamut_colours_are_converted_to_srgb():
+    import pillow_heif
+
+    p3 = pillow_heif.open_heif(FIXTURES / "ianare_IMG_5195.HEIC")[0].info["icc_profile"]
+    colour = (40, 170, 60)
+    data = _encoded(Image.new("RGB", (32, 32), colour), "JPEG", quality=100, icc_profile=p3)
+    expected = ImageCms.profileToProfile(Image.new("RGB", (1, 1), colour), io.BytesIO(p3),
+                                         ImageCms.createProfile("sRGB")).getpixel((0, 0))
+    got = _display_pixel(data)
+    assert all(abs(g - e) <= 3 for g, e in zip(got, expected))
+    assert sum(abs(g - c) for g, c in zip(got, colour)) > 15  # it really moved
+
+
+def test_transparency_is_flattened_onto_white():
+    picture = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    assert all(v >= 250 for v in _display_pixel(_encoded(picture, "PNG")))
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped():
+    picture = Image.new("I;16", (32, 32), 30_000)
+    assert 110 <= _display_pixel(_encoded(picture, "PNG"))[0] <= 125  # 30000/65535 of white
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    data = _encoded(Image.new("CMYK", (32, 32), (0, 255, 255, 0)), "JPEG", quality=95)
+    red, green, blue = _display_pixel(data)
+    assert red > 200 and green < 60 and blue < 60
