@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -41,10 +41,21 @@ def error_response(status: int, message: str | None = None, errors: dict | None 
     return response
 
 
+def _request_location() -> str:
+    """Where the request's input came from, named as webargs names it in its field errors."""
+    if request.method == "GET":
+        return "query"
+    if request.mimetype == "multipart/form-data":
+        return "form"
+    return "json"
+
+
 def _domain_error(error: domain.DomainError):
     status = next(code for cls, code in STATUS_OF.items() if isinstance(error, cls))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status, error.message, error.errors, headers)
+    # Field errors are nested by location like webargs' own, so clients read every 422 the same way.
+    errors = {_request_location(): error.errors} if error.errors else None
+    return error_response(status, error.message, errors, headers)
 
 
 def _unavailable(what: str):

@@ -19,3 +19,12 @@ class QuerySchema(ma.Schema):
 def trimmed(**kwargs):
     """A required-or-optional string that may not be blank."""
     return ma.fields.String(validate=ma.validate.Length(min=1, max=kwargs.pop("max", 200)), **kwargs)
+
+
+class LatLonTogether(ma.Schema):
+    """A position is both coordinates or neither."""
+
+    @ma.validates_schema
+    def _lat_lon_together(self, data, **_):
+        if (data.get("lat") is None) != (data.get("lon") is None):
+            raise ma.ValidationError("Give lat and lon together.", "lat")

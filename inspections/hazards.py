@@ -102,14 +102,14 @@ def report_hazard(
         rejection_count=0,
         request_digest=digest,
     )
-    session.add(hazard)
-    session.flush()
-    audit.record_event(
-        session, hazard, "reported", at=now, actor=actor, to_status=HazardStatus.OPEN,
-        client_at=data.get("reported_at"),
-        details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code},
-    )
     try:
+        session.add(hazard)
+        session.flush()
+        audit.record_event(
+            session, hazard, "reported", at=now, actor=actor, to_status=HazardStatus.OPEN,
+            client_at=data.get("reported_at"),
+            details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code},
+        )
         session.commit()
     except IntegrityError:
         # Two copies of the same retry raced; the loser answers with the winner's hazard.

@@ -68,6 +68,12 @@ def _session_app(database_url, seaweedfs):
         }
     )
     app.extensions["object_store"].ensure_bucket()
+    # Seeded reference rows (the hazard taxonomy) are put back after each test empties the tables.
+    with app.extensions["db_engine"].connect() as connection:
+        app.extensions["test_seed"] = {
+            table: [dict(row._mapping) for row in connection.execute(table.select())]
+            for table in Base.metadata.sorted_tables if table.name in SEEDED_TABLES
+        }
     yield app
     app.extensions["db_engine"].dispose()
 
@@ -77,10 +83,13 @@ def app(_session_app):
     """The app on one backend, with empty tables and fresh rate-limit counters for this test."""
     limiter.reset()
     yield _session_app
-    _empty_tables(_session_app.extensions["db_engine"])
+    _empty_tables(_session_app.extensions["db_engine"], _session_app.extensions["test_seed"])
 
 
-def _empty_tables(engine) -> None:
+SEEDED_TABLES = {"categories"}
+
+
+def _empty_tables(engine, seed: dict) -> None:
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -89,6 +98,10 @@ def _empty_tables(engine) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        for table, rows in seed.items():
+            # Parents first: second-level categories refer to top-level ones.
+            ordered = sorted(rows, key=lambda row: row.get("parent_code") is not None)
+            connection.execute(table.insert(), ordered)
 
 
 @pytest.fixture
@@ -110,3 +123,39 @@ def db_session(app):
     session = app.extensions["db_sessions"]()
     yield session
     session.close()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Argon2 at its production cost takes ~50 ms a hash; tests make hundreds of users. The algorithm and
+    the code path are the same, only the work factor is lower."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("inspections.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+class FixedClock:
+    """The request clock of the app, set to a chosen instant (deadlines, overdue, sweeps)."""
+
+    def __init__(self, instant):
+        self.instant = instant
+
+    def __call__(self):
+        return self.instant
+
+    def set(self, instant):
+        self.instant = instant
+
+
+@pytest.fixture
+def clock(app):
+    """Freeze the app's clock (default: Monday 2026-09-28 10:00 in Shanghai, before National Day)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from api.clock import system_clock
+
+    fixed = FixedClock(datetime(2026, 9, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    app.extensions["clock"] = fixed
+    yield fixed
+    app.extensions["clock"] = system_clock

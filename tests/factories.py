@@ -40,3 +40,11 @@ def login(client, username, password=PASSWORD) -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+def field_errors(response) -> dict:
+    """The field errors of a 4xx answer, whatever request location they are filed under."""
+    merged = {}
+    for per_location in (response.get_json().get("errors") or {}).values():
+        merged.update(per_location)
+    return merged

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
 from api.auth import current_user, issue_access_token, login_required
-from api.clock import now
+from api.clock import system_clock
 from api.db import session
 from api.limiter import limiter, username_key
 from inspections import accounts
@@ -15,8 +15,9 @@ from inspections import accounts
 blp = Blueprint("accounts", __name__, description="Sign in and find out who you are.")
 
 
+# Tokens live in real time whatever the request clock says: their expiry is checked against it.
 def _token_pair(user, refresh_token: str) -> dict:
-    access_token, expires_in = issue_access_token(user, now())
+    access_token, expires_in = issue_access_token(user, system_clock())
     return {"access_token": access_token, "refresh_token": refresh_token, "token_type": "Bearer", "expires_in": expires_in}
 
 
@@ -53,7 +54,7 @@ class Token(MethodView):
         username get the same 401.
         """
         user = accounts.authenticate(session(), body["username"], body["password"])
-        refresh = accounts.issue_refresh_token(session(), user, now=now(), ttl=_refresh_ttl())
+        refresh = accounts.issue_refresh_token(session(), user, now=system_clock(), ttl=_refresh_ttl())
         return _token_pair(user, refresh)
 
 
@@ -71,7 +72,7 @@ class Refresh(MethodView):
         """
         grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
         user, refresh = accounts.rotate_refresh_token(
-            session(), body["refresh_token"], now=now(), ttl=_refresh_ttl(), reuse_grace=grace
+            session(), body["refresh_token"], now=system_clock(), ttl=_refresh_ttl(), reuse_grace=grace
         )
         return _token_pair(user, refresh)
 

@@ -3,7 +3,7 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from api.clock import local_today
-from api.schemas import QuerySchema, StrictSchema
+from api.schemas import LatLonTogether, QuerySchema, StrictSchema
 from inspections.enums import HazardStatus, LocationSource, Severity, values
 from inspections.hazard_queries import is_overdue
 
@@ -12,12 +12,7 @@ LON = ma.validate.Range(min=-180, max=180)
 TEXT = ma.validate.Length(min=1, max=4000)
 
 
-def _lat_lon_together(data, **_):
-    if (data.get("lat") is None) != (data.get("lon") is None):
-        raise ma.ValidationError("Give lat and lon together.", "lat")
-
-
-class HazardCreateSchema(StrictSchema):
+class HazardCreateSchema(StrictSchema, LatLonTogether):
     id = ma.fields.UUID(metadata={"description": "Client-made UUID; a retry with the same id and body returns the same hazard."})
     inspection_id = ma.fields.UUID(allow_none=True)
     enterprise_id = ma.fields.Integer(required=True)
@@ -32,8 +27,6 @@ class HazardCreateSchema(StrictSchema):
                                        metadata={"description": "device (phone GPS, the default) or manual (placed on a map)."})
     deadline = ma.fields.Date(allow_none=True, metadata={"description": "Explicit deadline; default by severity in working days."})
     reported_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When the phone recorded it."})
-
-    validates_lat_lon = ma.validates_schema(_lat_lon_together)
 
 
 class EventSchema(ma.Schema):

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import login_required
-from api.clock import now
+from api.clock import system_clock
 from api.db import session
 from api.pagination import SelectPage
 from api.users.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
@@ -49,4 +49,4 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     def patch(self, body, user_id):
         """Change a user. Setting a new password or `active: false` signs them out of every device."""
-        return accounts.update_user(session(), user_id, body, now=now())
+        return accounts.update_user(session(), user_id, body, now=system_clock())

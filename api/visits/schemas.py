@@ -1,10 +1,10 @@
 import marshmallow as ma
 
-from api.schemas import QuerySchema, StrictSchema
+from api.schemas import LatLonTogether, QuerySchema, StrictSchema
 from inspections.enums import InspectionKind, values
 
 
-class InspectionCreateSchema(StrictSchema):
+class InspectionCreateSchema(StrictSchema, LatLonTogether):
     id = ma.fields.UUID(metadata={"description": "Client-made UUID; retries with the same id and body are safe."})
     enterprise_id = ma.fields.Integer(required=True)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(InspectionKind)))
@@ -14,11 +14,6 @@ class InspectionCreateSchema(StrictSchema):
     lon = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180), allow_nan=False)
     notes = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
     inspector_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "Colleagues on the visit."})
-
-    @ma.validates_schema
-    def _lat_lon_together(self, data, **_):
-        if (data.get("lat") is None) != (data.get("lon") is None):
-            raise ma.ValidationError("Give lat and lon together.", "lat")
 
 
 class InspectionSchema(ma.Schema):

@@ -1,7 +1,7 @@
 """Areas, enterprises and users through the API: who reads, who writes, and what bad input gets."""
 import pytest
 
-from tests.factories import credit_code, login, make_area, make_enterprise, make_user, square
+from tests.factories import credit_code, field_errors, login, make_area, make_enterprise, make_user, square
 
 API = "/api/v1"
 
@@ -120,7 +120,7 @@ def test_search_by_name_or_credit_code_and_pagination(client, db_session):
 def test_bad_enterprises_get_field_errors_and_nothing_is_stored(client, admin, body, field):
     response = client.post(f"{API}/enterprises", json=body, headers=admin)
     assert response.status_code == 422
-    errors = response.get_json()["errors"]
+    errors = field_errors(response)
     assert field in str(errors)
     assert client.get(f"{API}/enterprises", headers=admin).get_json() == []
 
@@ -130,7 +130,7 @@ def test_duplicate_credit_code_is_409(client, admin):
     assert client.post(f"{API}/enterprises", json=body, headers=admin).status_code == 201
     again = client.post(f"{API}/enterprises", json={**body, "credit_code": " 91350100m000100y43 "}, headers=admin)
     assert again.status_code == 409
-    assert "credit_code" in again.get_json()["errors"]
+    assert "credit_code" in field_errors(again)
 
 
 def test_enterprise_update_checks_like_create(client, admin, db_session):
@@ -148,9 +148,9 @@ def test_duplicate_username_is_409_and_bindings_are_checked(client, admin, db_se
     assert client.post(f"{API}/users", json=body, headers=admin).status_code == 201
     assert client.post(f"{API}/users", json=body, headers=admin).status_code == 409
     no_area = client.post(f"{API}/users", json={**body, "username": "wang2", "area_code": None}, headers=admin)
-    assert no_area.status_code == 422 and "area_code" in no_area.get_json()["errors"]
+    assert no_area.status_code == 422 and "area_code" in field_errors(no_area)
     officer = client.post(f"{API}/users", json={**body, "username": "li", "role": "enterprise_officer"}, headers=admin)
-    assert officer.status_code == 422 and "enterprise_id" in officer.get_json()["errors"]
+    assert officer.status_code == 422 and "enterprise_id" in field_errors(officer)
     short = client.post(f"{API}/users", json={**body, "username": "z", "password": "short"}, headers=admin)
     assert short.status_code == 422
 
@@ -158,7 +158,7 @@ def test_duplicate_username_is_409_and_bindings_are_checked(client, admin, db_se
 def test_area_hierarchy_and_boundaries_are_validated(client, admin):
     assert client.post(f"{API}/areas", json={"code": "D", "name": "区", "level": "district"}, headers=admin).status_code == 201
     orphan = client.post(f"{API}/areas", json={"code": "S", "name": "街道", "level": "street"}, headers=admin)
-    assert orphan.status_code == 422 and "parent_code" in orphan.get_json()["errors"]
+    assert orphan.status_code == 422 and "parent_code" in field_errors(orphan)
     skip = client.post(f"{API}/areas", json={"code": "G", "name": "网格", "level": "grid", "parent_code": "D"}, headers=admin)
     assert skip.status_code == 422
     open_ring = {"type": "Polygon", "coordinates": [[[116, 39], [116.1, 39], [116.1, 39.1], [116, 39.1]]]}
@@ -166,7 +166,7 @@ def test_area_hierarchy_and_boundaries_are_validated(client, admin):
         f"{API}/areas", json={"code": "S", "name": "街道", "level": "street", "parent_code": "D", "boundary": open_ring},
         headers=admin,
     )
-    assert bad.status_code == 422 and "boundary" in bad.get_json()["errors"]
+    assert bad.status_code == 422 and "boundary" in field_errors(bad)
     assert client.post(f"{API}/areas", json={"code": "D", "name": "again", "level": "district"}, headers=admin).status_code == 409
     listed = client.get(f"{API}/areas?level=district", headers=admin).get_json()
     assert [a["code"] for a in listed] == ["D"]
