@@ -48,3 +48,14 @@ def field_errors(response) -> dict:
     for per_location in (response.get_json().get("errors") or {}).values():
         merged.update(per_location)
     return merged
+
+
+PHOTOS = __import__("pathlib").Path(__file__).parent / "fixtures" / "photos"
+
+
+def upload_photo(client, headers, hazard_id, kind="rectification", name="exifr_IMG_20180725_163423-tiny.jpg", **fields):
+    """Upload one of the fixture photos to a hazard through the API; returns the response."""
+    with open(PHOTOS / name, "rb") as handle:
+        data = {"file": (handle, name), "kind": kind, **{k: str(v) for k, v in fields.items()}}
+        return client.post(f"/api/v1/hazards/{hazard_id}/photos", data=data, headers=headers,
+                           content_type="multipart/form-data")
