@@ -16,6 +16,7 @@ callers and other threads keep Pillow's defaults.
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
 from typing import IO
@@ -185,7 +186,7 @@ def _covering_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
     """The size, shrunk to ``longest`` on its longer side (rounded up), never enlarged."""
     width, height = size
     scale = min(1.0, longest / max(width, height))
-    return max(1, -int(-width * scale // 1)), max(1, -int(-height * scale // 1))
+    return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
 
 
 def _reduce_factor(size: tuple[int, int], longest: int) -> int:
@@ -200,7 +201,7 @@ def _reduce_in_strips(pixels: memoryview, mode: str, size: tuple[int, int], stri
     Strips start on multiples of ``factor``, so the result equals reducing the whole image.
     """
     width, height = size
-    out = Image.new(mode, (-(-width // factor), -(-height // factor)))
+    out = Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
     rows = factor * max(1, _STRIP_ROWS // factor)
     for top in range(0, height, rows):
         count = min(rows, height - top)

@@ -29,6 +29,7 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 
+
 def upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
     """The size once ``orientation`` is applied (5-8 swap width and height)."""
     return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size

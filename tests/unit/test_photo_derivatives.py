@@ -1,26 +1,25 @@
-"""The whole ingest: refusals (corrupt, cut, bombs), derivatives without metadata, hashes, colour."""
+"""Display copy, thumbnail and perceptual hash: no metadata, never enlarged, sRGB, comparable."""
 
 from __future__ import annotations
 
 import csv
 import io
 import random
-import struct
-import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pillow_heif
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageStat
 
 from media import decode, imagetype
-from media.photo import (CorruptImage, ImageTooLarge, PhotoRejected, ProcessedPhoto, phash_distance,
-                         process_photo)
+from media.photo import ProcessedPhoto, phash_distance, process_photo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 with open(FIXTURES / "MANIFEST.csv", newline="", encoding="utf-8") as _f:
+    # The 200 MP HEIC takes seconds; test_photo_orientation covers it once.
     ALL_FILES = [row["file"] for row in csv.DictReader(_f) if row["file"] != "pillowheif_200MP.heic"]
 
 
@@ -41,31 +40,13 @@ def _jpeg_segments(data: bytes) -> list[int]:
         at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
 
 
-def _scan_start(data: bytes) -> int:
-    """Offset of the first entropy-coded byte of a JPEG."""
-    at = 2
-    while True:
-        marker, length = data[at + 1], int.from_bytes(data[at + 2:at + 4], "big")
-        at += 2 + length
-        if marker == 0xDA:
-            return at
-
-
-def _png(width: int, height: int, raw_rows: bytes) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw_rows))
-            + chunk(b"IEND", b""))
-
-
 def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, **options)
     return out.getvalue()
 
 
-# --- derivatives --------------------------------------------------------------------------------
+# --- copies -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ALL_FILES)
@@ -98,15 +79,17 @@ def test_thumbnail_shows_the_display_copy_smaller():
     assert ImageStat.Stat(ImageChops.difference(small, thumb)).mean[0] < 4
 
 
-def test_big_jpeg_is_decoded_scaled_down(tmp_path):
+def test_big_jpeg_is_decoded_scaled_down():
     # A 12 MP photo needs at most 1600 px: libjpeg decodes it at 1/2 scale, never at full size.
     picture = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
     data = _encoded(picture, "JPEG", quality=90)
-    decoded = decode.decode_photo(io.BytesIO(data), imagetype.JPEG, longest=1600, max_pixels=decode.DEFAULT_MAX_PIXELS)
+    decoded = decode.decode_photo(io.BytesIO(data), imagetype.JPEG, longest=1600,
+                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
     assert decoded.stored_size == (4000, 3000)
     assert decoded.image.size == (2000, 1500)
     photo = _process(io.BytesIO(data))
-    assert (photo.width, photo.height, photo.display_size, photo.thumbnail_size) == (4000, 3000, (1600, 1200), (320, 240))
+    assert (photo.width, photo.height) == (4000, 3000)
+    assert (photo.display_size, photo.thumbnail_size) == ((1600, 1200), (320, 240))
 
 
 def test_strip_reduction_equals_reducing_the_whole_image():
@@ -125,7 +108,7 @@ def test_a_file_object_already_read_to_its_end_works():
     assert _process(stream) == _process(FIXTURES / "exexif_sunrise.jpg")
 
 
-# --- files without or with broken EXIF ------------------------------------------------------------
+# --- files without or with broken EXIF ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", [
@@ -148,119 +131,7 @@ def test_garbage_exif_segment_is_ignored():
     assert photo.display_size == (64, 48)
 
 
-# --- truncated and corrupt files ------------------------------------------------------------------
-
-
-def test_phone_jpeg_a_few_bytes_short_is_accepted_and_flagged():
-    # drew_User_Comment_Encoding.jpg: 33 bytes of scan data missing, picture complete. Real evidence.
-    photo = _process(FIXTURES / "drew_User_Comment_Encoding.jpg")
-    assert photo.truncated
-    assert (photo.width, photo.height, photo.display_size) == (3840, 2160, (1600, 900))
-    assert (photo.metadata.make, photo.metadata.model) == ("Sony", "E5823")
-    assert photo.metadata.taken_at.isoformat() == "2016-05-30T14:20:55+08:00"
-
-
-def test_jpeg_missing_only_its_last_bytes_is_accepted():
-    data = (FIXTURES / "exifr_IMG_20180725_163423-tiny.jpg").read_bytes()
-    photo = _process(io.BytesIO(data[:-300]))
-    assert photo.truncated
-
-
-@pytest.mark.parametrize("name", ["drew_User_Comment_Encoding.jpg", "exifr_IMG_20180725_163423-tiny.jpg"])
-def test_jpeg_cut_in_half_is_refused(name):
-    data = (FIXTURES / name).read_bytes()
-    with pytest.raises(CorruptImage) as caught:
-        _process(io.BytesIO(data[:len(data) // 2]))
-    assert "incomplete" in caught.value.reason
-
-
-def test_jpeg_with_headers_only_is_refused():
-    data = (FIXTURES / "exexif_pp_editors_no_exif.jpg").read_bytes()
-    with pytest.raises(CorruptImage):
-        _process(io.BytesIO(data[:_scan_start(data)]))
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_jpeg_headers_followed_by_random_bytes_is_refused(seed):
-    data = (FIXTURES / "exexif_pp_editors_no_exif.jpg").read_bytes()
-    start = _scan_start(data)
-    garbage = random.Random(seed).randbytes(len(data) - start)
-    with pytest.raises(CorruptImage):
-        _process(io.BytesIO(data[:start] + garbage))
-
-
-@pytest.mark.parametrize("name", ["exifr_IMG_20180725_163423-1.png", "drew_Photo_1.webp", "pillowheif_xiaomi.heic"])
-def test_other_formats_cut_in_half_are_refused(name):
-    data = (FIXTURES / name).read_bytes()
-    with pytest.raises(CorruptImage):
-        _process(io.BytesIO(data[:len(data) // 2]))
-
-
-@pytest.mark.parametrize("cut", [0.5, 0.99])
-def test_heic_cut_short_is_refused(cut):
-    # libheif itself paints missing grid tiles green instead of failing; the box walk catches it.
-    data = (FIXTURES / "ianare_IMG_5195.HEIC").read_bytes()
-    with pytest.raises(CorruptImage) as caught:
-        _process(io.BytesIO(data[:int(len(data) * cut)]))
-    assert "incomplete" in caught.value.reason
-
-
-def test_heic_with_bytes_appended_is_accepted():
-    data = (FIXTURES / "pillowheif_xiaomi.heic").read_bytes()
-    for junk in (b"\x00\x01 trailing junk from some uploader", b"\x00" * 64):
-        assert _process(io.BytesIO(data + junk)).width == 2592
-
-
-@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # Pillow notes the bad EXIF
-@pytest.mark.parametrize("name", ["exexif_sunrise.jpg", "drew_Sony_Cybershot_3.jpg", "drew_Issue_473_Java.webp",
-                                  "exifr_IMG_20180725_163423-1.png", "exifr_png_with_exif_and_gps.png"])
-def test_damaged_bytes_give_a_photo_or_a_rejection_never_a_crash(name):
-    data = (FIXTURES / name).read_bytes()
-    for seed in range(12):
-        rnd = random.Random(seed)
-        damaged = bytearray(data)
-        for _ in range(rnd.randint(1, 16)):
-            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
-        try:
-            _process(io.BytesIO(bytes(damaged)))
-        except PhotoRejected:
-            pass
-
-
-# --- decompression bombs and the pixel limit ------------------------------------------------------
-
-
-def test_png_bomb_is_refused_before_decoding():
-    bomb = _png(50_000, 50_000, b"\x00" + bytes(50_000 * 3))  # claims 2.5 gigapixels
-    assert len(bomb) < 1000
-    with pytest.raises(ImageTooLarge) as caught:
-        _process(io.BytesIO(bomb))
-    assert "50000 x 50000" in caught.value.reason
-
-
-def test_jpeg_claiming_a_huge_size_is_refused():
-    data = bytearray(_encoded(Image.new("RGB", (64, 48), "olive"), "JPEG"))
-    frame = data.index(b"\xff\xc0")
-    data[frame + 5:frame + 9] = struct.pack(">HH", 50_000, 50_000)  # height, width
-    with pytest.raises(ImageTooLarge):
-        _process(io.BytesIO(bytes(data)))
-
-
-def test_webp_claiming_a_huge_canvas_is_refused():
-    side = (16_383 - 1).to_bytes(3, "little")
-    vp8x = b"VP8X" + (10).to_bytes(4, "little") + b"\x00\x00\x00\x00" + side + side
-    riff = b"RIFF" + (4 + len(vp8x)).to_bytes(4, "little") + b"WEBP" + vp8x
-    with pytest.raises(ImageTooLarge):
-        _process(io.BytesIO(riff))
-
-
-def test_pixel_limit_is_configurable():
-    assert _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772).width == 1024
-    with pytest.raises(ImageTooLarge):
-        _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772 - 1)
-
-
-# --- perceptual hash ------------------------------------------------------------------------------
+# --- perceptual hash ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["drew_Apple_iPhone_4.jpg", "exexif_pp_editors_no_exif.jpg",
@@ -292,7 +163,7 @@ def test_phash_distance():
         phash_distance("abc", "0000000000000000")
 
 
-# --- colour ---------------------------------------------------------------------------------------
+# --- colour -------------------------------------------------------------------------------------
 
 
 def _display_pixel(data: bytes) -> tuple[int, ...]:
@@ -300,9 +171,7 @@ def _display_pixel(data: bytes) -> tuple[int, ...]:
 
 
 def test_wide_gamut_colours_are_converted_to_srgb():
-    import pillow_heif
-
-    p3 = pillow_heif.open_heif(FIXTURES / "ianare_IMG_5195.HEIC")[0].info["icc_profile"]
+    p3 = pillow_heif.open_heif(FIXTURES / "ianare_IMG_5195.HEIC")[0].info["icc_profile"]  # Display P3
     colour = (40, 170, 60)
     data = _encoded(Image.new("RGB", (32, 32), colour), "JPEG", quality=100, icc_profile=p3)
     expected = ImageCms.profileToProfile(Image.new("RGB", (1, 1), colour), io.BytesIO(p3),
