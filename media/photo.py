@@ -63,7 +63,7 @@ def process_photo(
     WebP or HEIC/HEIF; `ImageTooLarge` when the image declares more than ``max_pixels``;
     `CorruptImage` when it cannot be decoded. Malformed EXIF never rejects a photo.
     """
-    opened = open(source, "rb") if isinstance(source, (str, os.PathLike)) else nullcontext(source)
+    opened = open(source, "rb") if isinstance(source, (str, os.PathLike)) else nullcontext(_KeepOpen(source))
     with opened as fp:
         fp.seek(0)
         content_type = sniff_content_type(fp.read(SNIFF_BYTES))
@@ -90,3 +90,17 @@ def process_photo(
         phash=perceptual_hash(thumbnail),
         truncated=decoded.truncated,
     )
+
+
+class _KeepOpen:
+    """The caller's file as the decoder sees it: everything but ``close``. Pillow's ``Image.close()``
+    closes a file it was handed, but the caller still has to store the original bytes."""
+
+    def __init__(self, file: IO[bytes]):
+        self._file = file
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def close(self) -> None:
+        pass

@@ -23,8 +23,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError, IncompleteReadError
 
-# Parts of 8 MiB, 4 at a time: a large upload holds at most ~32 MiB in memory.
-_TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024,
+# Photos (at most tens of MB) go as one streamed PUT: multipart uploads buffer each part in memory,
+# which made an upload's peak memory grow with the file. Only objects over 64 MiB are split.
+_TRANSFER = TransferConfig(multipart_threshold=64 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024,
                            max_concurrency=4)
 _NOT_FOUND_CODES = {"NoSuchKey", "NotFound", "404", "NoSuchVersion"}
 _UNAVAILABLE_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500"}

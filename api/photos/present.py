@@ -1,13 +1,22 @@
 """A photo as clients see it: its facts and time-limited links to the original, display copy and thumbnail."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from inspections.models import Photo
 from media.storage import ObjectStore
 
 LINK_SECONDS = 900
 
 
+def _utc(instant: datetime | None) -> str | None:
+    # In UTC always: a photo just added still holds the zone it was given, one read back holds UTC, and a
+    # retry must answer with exactly the same text as the first response.
+    return instant.astimezone(timezone.utc).isoformat() if instant else None
+
+
 def photo_dict(photo: Photo, store: ObjectStore) -> dict:
+    """The photo as every endpoint shows it (plain JSON values, so it can sit inside another answer)."""
     return {
         "id": str(photo.id),
         "hazard_id": str(photo.hazard_id),
@@ -17,7 +26,7 @@ def photo_dict(photo: Photo, store: ObjectStore) -> dict:
         "content_type": photo.content_type,
         "width": photo.width,
         "height": photo.height,
-        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+        "taken_at": _utc(photo.taken_at),
         "lat": photo.lat,
         "lon": photo.lon,
         "alt": photo.alt,
@@ -26,7 +35,7 @@ def photo_dict(photo: Photo, store: ObjectStore) -> dict:
         "make": photo.make,
         "model": photo.model,
         "uploaded_by": photo.uploaded_by,
-        "uploaded_at": photo.uploaded_at.isoformat(),
+        "uploaded_at": _utc(photo.uploaded_at),
         "url": store.presigned_get_url(photo.original_key, LINK_SECONDS),
         "display_url": store.presigned_get_url(photo.display_key, LINK_SECONDS),
         "thumbnail_url": store.presigned_get_url(photo.thumbnail_key, LINK_SECONDS),

@@ -5,9 +5,9 @@ from inspections.models.directory import Area, Enterprise
 from inspections.models.hazards import (
     Extension, Hazard, HazardEvent, Inspection, InspectionInspector, RemediationPlan,
 )
-from inspections.models.photos import Photo, Rectification
+from inspections.models.photos import Photo, Rectification, Upload
 
 __all__ = [
     "Area", "Campaign", "Category", "Enterprise", "Extension", "Hazard", "HazardEvent", "Inspection",
-    "InspectionInspector", "Photo", "Rectification", "RefreshToken", "RemediationPlan", "User", "WorkdayOverride",
+    "InspectionInspector", "Photo", "Rectification", "RefreshToken", "RemediationPlan", "Upload", "User", "WorkdayOverride",
 ]

@@ -1,4 +1,4 @@
-"""Photos of hazards and the rectification submissions they support."""
+"""Photos of hazards, the direct uploads they may come from, and the rectification submissions they support."""
 from __future__ import annotations
 
 import uuid
@@ -62,3 +62,33 @@ class Rectification(Base):
     checks: Mapped[dict] = mapped_column(JSON, default=dict)
     submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Upload(Base):
+    """A direct upload: what a user declared before sending the bytes straight to the object store.
+
+    The presigned POST lets the store itself refuse another size or type; the SHA-256 is checked when the
+    upload is attached to a hazard. Until then the object under ``key`` belongs to nobody but the
+    uploader, and the media sweep removes it once it is used or has long expired.
+    """
+
+    __tablename__ = "uploads"
+    __table_args__ = (
+        CheckConstraint("size > 0", name="size_positive"),
+        # Used means attached to exactly one photo.
+        CheckConstraint("(used_at IS NULL) = (photo_id IS NULL)", name="used_iff_photo"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    photo_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("photos.id"))
+
+    @property
+    def key(self) -> str:
+        return f"uploads/{self.id}"

@@ -38,6 +38,16 @@ class ReadRecorder(io.RawIOBase):
         self.largest_read = max(self.largest_read, len(data))
         return data
 
+    # Seekable like the staged upload files it stands for (a spooled temporary file on disk).
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        return self.wrapped.seek(offset, whence)
+
+    def tell(self):
+        return self.wrapped.tell()
+
 
 def http_get(url: str) -> tuple[int, bytes, dict]:
     try:
@@ -65,7 +75,7 @@ def post_form(url: str, fields: dict, content: bytes, content_type: str) -> tupl
 
 
 def test_multi_megabyte_round_trip_is_streamed(object_store, tmp_path):
-    payload = os.urandom(20 * MiB + 123)  # above the multipart threshold: several parts
+    payload = os.urandom(20 * MiB + 123)  # a big photo: one PUT, read from the file in small pieces
     source = tmp_path / "original.jpg"
     source.write_bytes(payload)
 

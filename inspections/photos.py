@@ -1,0 +1,342 @@
+"""Adding photos to hazards: who may add which kind when, and the one ingest pipeline every photo goes through.
+
+The pipeline: hash and size the bytes as they stream (never whole in memory), answer a retry with the first
+result, check the hazard's state, decode and describe the picture once (``media.photo``), write the objects
+(the untouched original under its SHA-256, so identical bytes are stored once, and the metadata-free copies),
+and only then the row and its audit event. A crash between the objects and the row leaves an orphan object,
+which the media sweep removes; the reverse (a row without its object) cannot happen.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import IO
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from inspections import audit
+from inspections.enums import HazardStatus, LocationSource, PhotoKind, Role, Severity
+from inspections.errors import Conflict, Forbidden, NotFound
+from inspections.hazards import get_hazard
+from inspections.idempotency import request_digest
+from inspections.models import Hazard, Photo, User
+from media.photo import DEFAULT_MAX_PIXELS, CorruptImage, PhotoRejected, ProcessedPhoto, process_photo
+from media.storage import ObjectStore
+
+CHUNK_BYTES = 1024 * 1024
+# Two phones adding photos to one hazard at the same moment race for the next audit sequence number;
+# the loser simply tries again (its objects are already stored).
+RECORD_ATTEMPTS = 3
+
+_S = HazardStatus
+# Who may add which kind of photo, and in which states. Scope (an officer's own enterprise, an inspector's
+# area) is the visibility rule, applied by get_hazard before this table is asked.
+MAY_ADD: dict[tuple[str, str], frozenset] = {
+    (PhotoKind.EVIDENCE, Role.INSPECTOR): frozenset({_S.OPEN, _S.ACKNOWLEDGED, _S.SUBMITTED}),
+    (PhotoKind.EVIDENCE, Role.REVIEWER): frozenset({_S.OPEN, _S.ACKNOWLEDGED, _S.SUBMITTED}),
+    (PhotoKind.RECTIFICATION, Role.ENTERPRISE_OFFICER): frozenset({_S.ACKNOWLEDGED}),
+    # open: rectified on the spot (general hazards only); submitted: photos of the re-inspection.
+    (PhotoKind.RECTIFICATION, Role.INSPECTOR): frozenset({_S.OPEN, _S.SUBMITTED}),
+    (PhotoKind.RECTIFICATION, Role.REVIEWER): frozenset({_S.OPEN, _S.SUBMITTED}),
+}
+PHOTO_ROLES = frozenset(role for _kind, role in MAY_ADD)
+
+
+class PhotoFileTooLarge(PhotoRejected):
+    """More bytes than the configured limit (``PHOTO_MAX_BYTES``)."""
+
+    @classmethod
+    def over(cls, max_bytes: int) -> PhotoFileTooLarge:
+        return cls(f"the file is larger than the {max_bytes / (1024 * 1024):g} MB a photo may have")
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    max_bytes: int
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Bytes on local disk (or a small in-memory spool), with their SHA-256 and size."""
+
+    file: IO[bytes]
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Added:
+    photo: Photo
+    created: bool  # False when this answered a retry of a photo already added
+
+
+# --- object keys: content-addressed, so the sweep can tell from a key which rows may point to it ---------
+
+ORIGINALS, DISPLAY, THUMBNAILS = "originals/", "display/", "thumbnails/"
+
+
+def original_key(sha256: str) -> str:
+    return f"{ORIGINALS}{sha256}"
+
+
+def display_key(sha256: str) -> str:
+    return f"{DISPLAY}{sha256}.jpg"
+
+
+def thumbnail_key(sha256: str) -> str:
+    return f"{THUMBNAILS}{sha256}.jpg"
+
+
+def sha256_of_key(key: str) -> str | None:
+    """The SHA-256 a photo object key is named after, or None for a key this module did not make."""
+    for prefix, suffix in ((ORIGINALS, ""), (DISPLAY, ".jpg"), (THUMBNAILS, ".jpg")):
+        if key.startswith(prefix) and key.endswith(suffix):
+            name = key[len(prefix):len(key) - len(suffix)]
+            if len(name) == 64 and all(c in "0123456789abcdef" for c in name):
+                return name
+    return None
+
+
+# --- streaming the bytes ----------------------------------------------------------------------------------
+
+
+def stage(source: IO[bytes], *, max_bytes: int) -> Staged:
+    """Hash and size a seekable file (a spooled upload) chunk by chunk; too large is PhotoFileTooLarge."""
+    source.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PhotoFileTooLarge.over(max_bytes)
+        digest.update(chunk)
+    if size == 0:
+        raise CorruptImage("the file is empty")
+    source.seek(0)
+    return Staged(source, digest.hexdigest(), size)
+
+
+def spool(stream: IO[bytes], sink: IO[bytes], *, max_bytes: int) -> Staged:
+    """Copy a stream into the seekable ``sink`` while hashing it; stop reading once past ``max_bytes``
+    (the result's size then says so, and the hash is of the part read)."""
+    digest, size = hashlib.sha256(), 0
+    while size <= max_bytes and (chunk := stream.read(CHUNK_BYTES)):
+        size += len(chunk)
+        digest.update(chunk)
+        sink.write(chunk)
+    sink.seek(0)
+    return Staged(sink, digest.hexdigest(), size)
+
+
+# --- who may add what -----------------------------------------------------------------------------------
+
+
+def check_role(actor: User, kind: str) -> None:
+    """Forbidden unless ``actor``'s role may ever add ``kind`` photos (whatever the hazard's state)."""
+    if (kind, actor.role) not in MAY_ADD:
+        raise Forbidden(f"A {actor.role} may not add {kind} photos.")
+
+
+def check_state(hazard: Hazard, actor: User, kind: str) -> None:
+    """Conflict (409) when the hazard's state does not take ``kind`` photos from ``actor`` now."""
+    allowed = MAY_ADD[(kind, actor.role)]
+    if hazard.status not in allowed:
+        states = " or ".join(sorted(s.value for s in allowed))
+        raise Conflict(f"Cannot add {kind} photos to a hazard that is {hazard.status}; it must be {states}.",
+                       {"status": [hazard.status]})
+    if (kind == PhotoKind.RECTIFICATION and hazard.status == _S.OPEN and actor.role != Role.ENTERPRISE_OFFICER
+            and hazard.severity != Severity.GENERAL):
+        # Rectified on the spot is for general hazards; a major one goes through the enterprise's plan.
+        raise Forbidden("Only a general hazard can be rectified on the spot; a major hazard is rectified by "
+                        "its enterprise.")
+
+
+def photo_digest(actor: User, hazard_id: uuid.UUID, kind: str, sha256: str) -> str:
+    """What makes two requests the same photo: who, which hazard, which kind, which bytes."""
+    return request_digest(actor.id, {"hazard_id": hazard_id, "kind": kind, "sha256": sha256})
+
+
+def earlier_photo(session: Session, photo_id: uuid.UUID | None, digest: str) -> Photo | None:
+    """The photo a retry already made, None for a new id; Conflict when the id was used for other bytes."""
+    if photo_id is None:
+        return None
+    existing = session.get(Photo, photo_id, populate_existing=True)
+    if existing is None:
+        return None
+    if existing.request_digest != digest:
+        raise Conflict(
+            f"A different photo was already added with the id {photo_id}.",
+            {"id": ["Already used for other bytes, another kind or another hazard; make a new id."]},
+        )
+    return existing
+
+
+# --- the use-cases --------------------------------------------------------------------------------------
+
+
+def add_photo(
+    session: Session, store: ObjectStore, actor: User, hazard_id: uuid.UUID, source: IO[bytes], fields: dict,
+    *, now: datetime, tz: tzinfo, limits: PhotoLimits,
+) -> Added:
+    """Add the photo in the seekable ``source`` to a hazard.
+
+    ``fields``: ``kind``, and optionally ``id`` (client-made; a retry returns the first result), ``lat``,
+    ``lon``, ``accuracy_m`` and ``taken_at`` as the phone saw them (EXIF wins over them when present).
+    NotFound when the hazard is not visible, Forbidden/Conflict when the caller may not add this kind now,
+    a ``PhotoRejected`` for bytes that are not an acceptable photo; nothing is stored in those cases.
+    """
+    hazard = get_hazard(session, actor, hazard_id)
+    check_role(actor, fields["kind"])
+    staged = stage(source, max_bytes=limits.max_bytes)
+    return ingest(session, store, actor, hazard, staged, fields, now=now, tz=tz, limits=limits)
+
+
+def ingest(
+    session: Session, store: ObjectStore, actor: User, hazard: Hazard, staged: Staged, fields: dict,
+    *, now: datetime, tz: tzinfo, limits: PhotoLimits, before_commit: Callable[[Photo], None] | None = None,
+) -> Added:
+    """The shared second half of every photo upload, once the bytes are staged and hashed.
+
+    ``before_commit`` adds to the photo's transaction (a direct upload marks itself used).
+    """
+    kind = fields["kind"]
+    digest = photo_digest(actor, hazard.id, kind, staged.sha256)
+    earlier = earlier_photo(session, fields.get("id"), digest)
+    if earlier is not None:
+        return Added(earlier, created=False)
+    check_state(hazard, actor, kind)
+    processed = process_photo(staged.file, default_tz=tz, max_pixels=limits.max_pixels)
+    _store_objects(session, store, staged, processed)
+    return _record(session, actor, hazard.id, staged, processed, fields, digest, now=now, before_commit=before_commit)
+
+
+def list_photos(session: Session, actor: User, hazard_id: uuid.UUID, kind: str | None = None) -> list[Photo]:
+    """The photos of a hazard the caller may see, oldest first."""
+    hazard = get_hazard(session, actor, hazard_id)
+    query = select(Photo).where(Photo.hazard_id == hazard.id)
+    if kind:
+        query = query.where(Photo.kind == kind)
+    return list(session.scalars(query.order_by(Photo.uploaded_at, Photo.id)))
+
+
+def get_photo(session: Session, actor: User, hazard_id: uuid.UUID, photo_id: uuid.UUID) -> Photo:
+    """One photo of a hazard the caller may see; NotFound otherwise."""
+    hazard = get_hazard(session, actor, hazard_id)
+    photo = session.get(Photo, photo_id)
+    if photo is None or photo.hazard_id != hazard.id:
+        raise NotFound(f"Hazard {hazard_id} has no photo {photo_id}.")
+    return photo
+
+
+# --- the steps --------------------------------------------------------------------------------------------
+
+
+def _store_objects(session: Session, store: ObjectStore, staged: Staged, processed: ProcessedPhoto) -> None:
+    sha = staged.sha256
+    key = original_key(sha)
+    # Same bytes, same key: skip the upload when a row already vouches for the object. An object that no row
+    # points to yet (an orphan from a crash) is written again, which renews its date so that the sweep's
+    # grace period covers the time until our row is committed.
+    referenced = session.scalar(select(exists().where(Photo.sha256 == sha)))
+    if not (referenced and store.exists(key)):
+        staged.file.seek(0)
+        store.put(key, staged.file, content_type=processed.content_type, metadata={"sha256": sha})
+    # The copies are small and the same for the same bytes; writing them again heals one lost in a crash.
+    store.put(display_key(sha), io.BytesIO(processed.display), content_type="image/jpeg")
+    store.put(thumbnail_key(sha), io.BytesIO(processed.thumbnail), content_type="image/jpeg")
+
+
+def _record(
+    session: Session, actor: User, hazard_id: uuid.UUID, staged: Staged, processed: ProcessedPhoto,
+    fields: dict, digest: str, *, now: datetime, before_commit,
+) -> Added:
+    for _attempt in range(RECORD_ATTEMPTS):
+        # Fresh each time: after a lost race the hazard (its state, its location) may have changed.
+        hazard = session.get(Hazard, hazard_id, populate_existing=True)
+        earlier = earlier_photo(session, fields.get("id"), digest)
+        if earlier is not None:
+            return Added(earlier, created=False)  # the same retry, sent twice at once, won elsewhere
+        check_state(hazard, actor, fields["kind"])
+        photo = _photo_row(actor, hazard, staged, processed, fields, digest, now=now)
+        details = {"kind": photo.kind, "sha256": photo.sha256}
+        try:
+            session.add(photo)
+            located = _take_location(hazard, photo)
+            if located:
+                details["hazard_location"] = located
+            audit.record_event(session, hazard, "photo_added", at=now, actor=actor, evidence_ids=[photo.id],
+                               details=details)
+            if before_commit is not None:
+                before_commit(photo)
+            session.commit()
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+            continue
+        return Added(photo, created=True)
+    raise Conflict("The hazard kept changing while the photo was being added; send it again.")
+
+
+def _photo_row(actor: User, hazard: Hazard, staged: Staged, processed: ProcessedPhoto, fields: dict, digest: str,
+               *, now: datetime) -> Photo:
+    meta = processed.metadata
+    if meta.lat is not None:
+        lat, lon, alt, accuracy, source = meta.lat, meta.lon, meta.alt, None, LocationSource.EXIF
+    elif fields.get("lat") is not None:
+        lat, lon, alt, source = fields["lat"], fields["lon"], None, LocationSource.DEVICE
+        accuracy = fields.get("accuracy_m")
+    else:
+        lat = lon = alt = accuracy = source = None
+    sha = staged.sha256
+    return Photo(
+        id=fields.get("id") or uuid.uuid4(),
+        hazard_id=hazard.id,
+        kind=fields["kind"],
+        sha256=sha,
+        size=staged.size,
+        content_type=processed.content_type,
+        width=processed.width,
+        height=processed.height,
+        # The camera's clock, else the phone's: both can be wrong, but EXIF belongs to the picture itself.
+        taken_at=meta.taken_at or fields.get("taken_at"),
+        lat=lat,
+        lon=lon,
+        alt=alt,
+        accuracy_m=accuracy,
+        location_source=source,
+        make=meta.make,
+        model=meta.model,
+        orientation=meta.orientation,
+        phash=processed.phash,
+        original_key=original_key(sha),
+        display_key=display_key(sha),
+        thumbnail_key=thumbnail_key(sha),
+        uploaded_by=actor.id,
+        uploaded_at=now,
+        request_digest=digest,
+    )
+
+
+def _take_location(hazard: Hazard, photo: Photo) -> dict | None:
+    """A hazard reported without a position of its own takes the first evidence photo's EXIF position.
+
+    "Without a position" is none at all or only the enterprise's registered address; a position the
+    inspector's phone or map gave is kept. Once taken, the source is ``exif`` and later photos leave it be.
+    The hazard's area stays as reported: jurisdiction follows the enterprise, not a GPS fix.
+    """
+    if photo.kind != PhotoKind.EVIDENCE or photo.location_source != LocationSource.EXIF:
+        return None
+    if hazard.location_source not in (None, LocationSource.ENTERPRISE):
+        return None
+    was = {"lat": hazard.lat, "lon": hazard.lon, "source": hazard.location_source}
+    hazard.lat, hazard.lon = photo.lat, photo.lon
+    hazard.location_source = LocationSource.EXIF
+    hazard.accuracy_m = None
+    return {"lat": photo.lat, "lon": photo.lon, "source": LocationSource.EXIF.value, "photo_id": str(photo.id),
+            "was": was}

@@ -1,0 +1,148 @@
+"""Direct uploads: the phone sends a photo's bytes straight to the object store, then attaches them to a hazard.
+
+On a weak network a 10 MB photo should cross it once, to the store, not twice. ``start_upload`` records what
+the phone declares (type, size, SHA-256) and hands out a presigned POST that the store itself binds to that
+size and type for 15 minutes; ``attach_upload`` reads the object back, checks it against the declaration and
+runs the same ingest as a multipart upload (``inspections.photos.ingest``).
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy.orm import Session
+
+from inspections import photos
+from inspections.errors import Conflict, Forbidden, InvalidInput
+from inspections.hazards import get_hazard
+from inspections.models import Photo, Upload, User
+from media.photo import PhotoRejected, UnsupportedImageType
+from media.storage import ObjectNotFound, ObjectStore, StorageError
+
+log = logging.getLogger(__name__)
+
+UPLOAD_VALID = timedelta(minutes=15)
+# What the store will be told to accept; the bytes are still judged by their content when attached.
+ACCEPTED_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    """A started upload and the form the phone posts to the store: ``fields`` first, then ``file``."""
+
+    upload: Upload
+    url: str
+    fields: dict
+
+
+def start_upload(
+    session: Session, store: ObjectStore, actor: User, data: dict, *, now: datetime, max_bytes: int,
+) -> UploadTicket:
+    """Record a declared upload (``content_type``, ``size``, ``sha256``) and presign its POST.
+
+    The declared type must be one we accept (else UnsupportedImageType, 415) and the size within the
+    photo limit (else PhotoFileTooLarge, 413). Only roles that may add photos may upload.
+    """
+    if actor.role not in photos.PHOTO_ROLES:
+        raise Forbidden(f"A {actor.role} does not add photos.")
+    content_type = data["content_type"].strip().lower()
+    if content_type not in ACCEPTED_TYPES:
+        raise UnsupportedImageType(f"{content_type} is not accepted; send {', '.join(ACCEPTED_TYPES)}")
+    if data["size"] > max_bytes:
+        raise photos.PhotoFileTooLarge.over(max_bytes)
+    upload = Upload(
+        id=uuid.uuid4(), created_by=actor.id, content_type=content_type, size=data["size"],
+        sha256=data["sha256"].lower(), created_at=now, expires_at=now + UPLOAD_VALID,
+    )
+    # Signing is local arithmetic, so a down store does not stop this; the phone's POST will tell.
+    post = store.presigned_post(upload.key, content_type=content_type, size=upload.size,
+                                expires_in=int(UPLOAD_VALID.total_seconds()))
+    session.add(upload)
+    session.commit()
+    return UploadTicket(upload, post["url"], post["fields"])
+
+
+def attach_upload(
+    session: Session, store: ObjectStore, actor: User, hazard_id: uuid.UUID, data: dict,
+    *, now: datetime, tz: tzinfo, limits: photos.PhotoLimits,
+) -> photos.Added:
+    """Attach the uploaded object ``data['upload_id']`` to a hazard as a photo of ``data['kind']``.
+
+    Errors about the upload itself are InvalidInput (422) on ``upload_id``: unknown or another user's (they
+    look the same), not uploaded yet, expired before its file arrived, or bytes that differ from the
+    declaration (the object is then removed, and the phone may post the right file again while the
+    presigned form is valid). Attaching the same upload again answers with the first photo.
+    """
+    hazard = get_hazard(session, actor, hazard_id)
+    kind = data["kind"]
+    photos.check_role(actor, kind)
+    upload = session.get(Upload, data["upload_id"])
+    if upload is None or upload.created_by != actor.id:
+        raise InvalidInput(upload_id=f"There is no upload {data['upload_id']} of yours; start one with POST /uploads.")
+    if upload.photo_id is not None:
+        return _attached_before(session, hazard.id, upload, data)
+    if upload.size > limits.max_bytes:  # declared under an older, larger limit
+        raise photos.PhotoFileTooLarge.over(limits.max_bytes)
+    digest = photos.photo_digest(actor, hazard.id, kind, upload.sha256)
+    earlier = photos.earlier_photo(session, data.get("id"), digest)
+    if earlier is not None:
+        return photos.Added(earlier, created=False)
+    photos.check_state(hazard, actor, kind)
+
+    def mark_used(photo: Photo) -> None:
+        upload.used_at, upload.photo_id = now, photo.id
+
+    with tempfile.TemporaryFile() as sink:
+        staged = _fetch(store, upload, sink, now=now)
+        try:
+            added = photos.ingest(session, store, actor, hazard, staged, data, now=now, tz=tz, limits=limits,
+                                  before_commit=mark_used)
+        except PhotoRejected:
+            _discard(store, upload)  # a refused file leaves nothing behind
+            raise
+    _discard(store, upload)  # its bytes live on under originals/; the sweep retries if this fails
+    return added
+
+
+def _attached_before(session: Session, hazard_id: uuid.UUID, upload: Upload, data: dict) -> photos.Added:
+    photo = session.get(Photo, upload.photo_id)
+    if photo.hazard_id == hazard_id and photo.kind == data["kind"] and data.get("id") in (None, photo.id):
+        return photos.Added(photo, created=False)
+    raise Conflict(f"Upload {upload.id} is already attached as photo {photo.id}.",
+                   {"upload_id": ["Already attached to another photo; upload the file again for a new one."]})
+
+
+def _fetch(store: ObjectStore, upload: Upload, sink, *, now: datetime) -> photos.Staged:
+    """The uploaded object copied to local disk and hashed, checked against what was declared."""
+    try:
+        stream = store.open(upload.key)
+    except ObjectNotFound:
+        if upload.expires_at <= now:
+            raise InvalidInput(upload_id="The upload expired before its file arrived; start a new one.") from None
+        raise InvalidInput("Upload the file first: post it to the url with the fields from POST /uploads.",
+                           upload_id="Upload the file first.") from None
+    with stream:
+        # One byte past the declared size is enough to know it is not the declared file.
+        staged = photos.spool(stream, sink, max_bytes=upload.size)
+    problems = []
+    if staged.size > upload.size:
+        problems.append(f"The stored file is larger than the {upload.size} bytes declared.")
+    elif staged.size < upload.size:
+        problems.append(f"The stored file has {staged.size} bytes, not the {upload.size} declared.")
+    elif staged.sha256 != upload.sha256:
+        problems.append("The stored file's SHA-256 is not the one declared.")
+    if problems:
+        _discard(store, upload)
+        raise InvalidInput("The uploaded file is not the one declared; post the right file again.",
+                           {"upload_id": problems})
+    return staged
+
+
+def _discard(store: ObjectStore, upload: Upload) -> None:
+    try:
+        store.delete(upload.key)
+    except StorageError as error:
+        log.warning("could not delete %s (the media sweep will): %s", upload.key, error)
