@@ -60,12 +60,16 @@ def record_event(
     Two writers racing for the same hazard compute the same ``seq``; the unique (hazard, seq) constraint
     then lets only one of them commit.
     """
-    last = session.execute(
-        select(HazardEvent.seq, HazardEvent.hash)
-        .where(HazardEvent.hazard_id == hazard.id)
-        .order_by(HazardEvent.seq.desc())
-        .limit(1)
-    ).first()
+    # No autoflush: the hazard's own change must reach the database at commit, where a concurrent change
+    # is caught as a conflict (its version check), not here in the middle of building the event.
+    # Each transaction appends at most one event per hazard, so nothing pending is missed.
+    with session.no_autoflush:
+        last = session.execute(
+            select(HazardEvent.seq, HazardEvent.hash)
+            .where(HazardEvent.hazard_id == hazard.id)
+            .order_by(HazardEvent.seq.desc())
+            .limit(1)
+        ).first()
     event = HazardEvent(
         hazard_id=hazard.id,
         seq=(last.seq + 1) if last else 1,

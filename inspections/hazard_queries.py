@@ -26,6 +26,7 @@ class HazardFilters:
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
     created_after: datetime | None = None
     created_before: datetime | None = None
+    recurrence: bool | None = None  # only hazards that repeat a recently closed one (or only those that don't)
 
 
 def overdue_clause(today: date):
@@ -65,4 +66,6 @@ def hazards_query(session: Session, actor: User, filters: HazardFilters, *, toda
         query = query.where(Hazard.reported_at >= filters.created_after)
     if filters.created_before:
         query = query.where(Hazard.reported_at < filters.created_before)
+    if filters.recurrence is not None:
+        query = query.where(Hazard.recurrence_of.is_not(None) if filters.recurrence else Hazard.recurrence_of.is_(None))
     return query.order_by(Hazard.reported_at.desc(), Hazard.id)

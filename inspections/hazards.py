@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ def report_hazard(
     tz: tzinfo,
     calendar: WorkCalendar,
     working_days=deadlines.DEFAULT_WORKING_DAYS,
+    recurrence_window: timedelta = timedelta(days=90),
 ) -> Reported:
     """Record a hazard found at an enterprise, with its area, location and rectification deadline.
 
@@ -77,6 +79,7 @@ def report_hazard(
     if not in_actor_area(actor, area):
         raise Forbidden("That enterprise is outside your area.")
     deadline, requested = _deadline(data, now=now, tz=tz, calendar=calendar, working_days=working_days)
+    repeated = _recently_closed(session, enterprise.id, category.code, since=now - recurrence_window)
 
     hazard = Hazard(
         id=data.get("id") or uuid.uuid4(),
@@ -100,6 +103,7 @@ def report_hazard(
         original_deadline=deadline,
         deadline_requested=requested,
         rejection_count=0,
+        recurrence_of=repeated,
         request_digest=digest,
     )
     try:
@@ -108,7 +112,8 @@ def report_hazard(
         audit.record_event(
             session, hazard, "reported", at=now, actor=actor, to_status=HazardStatus.OPEN,
             client_at=data.get("reported_at"),
-            details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code},
+            details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code,
+                     "recurrence_of": str(repeated) if repeated else None},
         )
         session.commit()
     except IntegrityError:
@@ -119,6 +124,17 @@ def report_hazard(
             raise
         return Reported(earlier, created=False)
     return Reported(hazard, created=True)
+
+
+def _recently_closed(session: Session, enterprise_id: int, category_code: str, *, since: datetime):
+    """The latest hazard of this enterprise and category closed since ``since``: the new one repeats it."""
+    return session.scalar(
+        select(Hazard.id)
+        .where(Hazard.enterprise_id == enterprise_id, Hazard.category_code == category_code,
+               Hazard.status == HazardStatus.CLOSED, Hazard.closed_at >= since)
+        .order_by(Hazard.closed_at.desc())
+        .limit(1)
+    )
 
 
 def _earlier_request(session: Session, actor: User, hazard_id, digest: str) -> Hazard | None:

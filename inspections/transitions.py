@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspections import audit
+from inspections import audit, verification
+from inspections.closure_checks import ClosurePolicy
 from inspections.enums import HazardStatus, PhotoKind, Severity
 from inspections.errors import Conflict, InvalidInput
 from inspections.hazards import get_hazard
@@ -37,6 +38,7 @@ def transition(
     measures: str | None = None,
     photo_ids: list[uuid.UUID] | None = None,
     change: ChangeHazard | None = None,
+    policy: ClosurePolicy = ClosurePolicy(),
 ) -> Hazard:
     """Apply ``action`` to the hazard as ``actor``; see the module docstring."""
     hazard = get_hazard(session, actor, hazard_id)
@@ -47,6 +49,8 @@ def transition(
             return hazard
         raise
     photos = _check_needs(session, hazard, rule, comment=comment, measures=measures, photo_ids=photo_ids)
+    details: dict = {}
+    checks_record = _verify_closure(session, hazard, rule, actor, photos, comment, policy, details)
     from_status = hazard.status
     hazard.status = rule.target
     if rule.target == HazardStatus.CLOSED:
@@ -55,13 +59,14 @@ def transition(
         hazard.voided_at = now
     if rule.action == Action.REJECT:
         hazard.rejection_count += 1
-    details = (change(hazard, rule) if change else None) or {}
+    details.update((change(hazard, rule) if change else None) or {})
     if photos:
         rectification = Rectification(
             hazard_id=hazard.id, measures=measures or comment or "", photo_ids=[str(p.id) for p in photos],
-            checks={}, submitted_by=actor.id, submitted_at=now,
+            checks=checks_record, submitted_by=actor.id, submitted_at=now,
         )
         session.add(rectification)
+        details["checks"] = {k: checks_record[k] for k in ("passed", "blocking", "warnings")}
     audit.record_event(
         session, hazard, rule.event, at=now, actor=actor, from_status=from_status, to_status=rule.target,
         client_at=client_at, comment=comment if comment is not None else measures,
@@ -78,6 +83,62 @@ def commit_or_conflict(session: Session) -> None:
     except (StaleDataError, IntegrityError):
         session.rollback()
         raise Conflict("Someone else changed this hazard at the same moment; reload it and try again.") from None
+
+
+def _verify_closure(session, hazard, rule, actor, photos, comment, policy, details) -> dict | None:
+    """Check the photos that are to close the hazard; refuse what the policy blocks.
+
+    Approving a submission whose checks warned needs a comment, kept in the audit trail; so does approving
+    when the re-inspector's own photos (rectification photos they added since the submission) warn.
+    """
+    record = None
+    failed: list[str] = []
+    if photos:
+        checks, result = verification.check_photos(session, hazard, photos, policy)
+        _refuse_blocked(checks, result)
+        record = verification.as_record(checks, result)
+        failed = list(result.warnings)
+    elif rule.action == Action.APPROVE:
+        failed = list((verification.latest_checks(session, hazard) or {}).get("warnings", []))
+        own = _reinspection_photos(session, hazard, actor)
+        if own:
+            checks, result = verification.check_photos(session, hazard, own, policy)
+            _refuse_blocked(checks, result)
+            details["reinspection_checks"] = verification.as_record(checks, result)
+            failed += [w for w in result.warnings if w not in failed]
+    # The officer may submit with warnings; whoever closes the hazard must say why they accept them.
+    if rule.action == Action.APPROVE and failed:
+        if not (comment and comment.strip()):
+            raise InvalidInput(
+                "The rectification failed checks; approving it anyway needs a comment.",
+                {"comment": [f"Say why you approve despite: {', '.join(failed)}."]},
+            )
+        details["approved_despite"] = failed
+    return record
+
+
+def _refuse_blocked(checks, result) -> None:
+    if result.blocking:
+        reasons = [
+            f"{check.photo_id}: {problem}"
+            + "".join(f" (same picture as photo {m['photo_id']} of hazard {m['hazard_id']})" for m in check.matches)
+            for check in checks for problem in check.problems if problem in result.blocking
+        ]
+        raise InvalidInput("The rectification photos fail a check that blocks closure.", {"photo_ids": reasons})
+
+
+def _reinspection_photos(session: Session, hazard: Hazard, actor: User) -> list[Photo]:
+    """Rectification photos the re-inspector took since the latest submission."""
+    since = session.scalar(
+        select(Rectification.submitted_at).where(Rectification.hazard_id == hazard.id)
+        .order_by(Rectification.id.desc()).limit(1)
+    )
+    query = select(Photo).where(
+        Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.RECTIFICATION, Photo.uploaded_by == actor.id
+    )
+    if since is not None:
+        query = query.where(Photo.uploaded_at >= since)
+    return list(session.scalars(query.order_by(Photo.uploaded_at)))
 
 
 def _already_done(session: Session, hazard: Hazard, action: Action, actor: User) -> bool:
@@ -139,20 +200,23 @@ def acknowledge(session, actor, hazard_id, *, now, comment=None, client_at=None)
     return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at)
 
 
-def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids, client_at=None) -> Hazard:
+def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids, client_at=None,
+                         policy: ClosurePolicy = ClosurePolicy()) -> Hazard:
     """The officer reports the hazard put right, with rectification photos already uploaded to it."""
     if not photo_ids:
         raise InvalidInput(photo_ids="Name at least one rectification photo.")
     return transition(
         session, actor, hazard_id, Action.SUBMIT, now=now, measures=measures, photo_ids=photo_ids, client_at=client_at,
+        policy=policy,
     )
 
 
-def review(session, actor, hazard_id, *, now, approve: bool, comment=None, client_at=None) -> Hazard:
+def review(session, actor, hazard_id, *, now, approve: bool, comment=None, client_at=None,
+           policy: ClosurePolicy = ClosurePolicy()) -> Hazard:
     """Re-inspection: approve closes the hazard (on an open general hazard: rectified on the spot);
     reject sends it back to the enterprise with the reason, the deadline still running."""
     action = Action.APPROVE if approve else Action.REJECT
-    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at)
+    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at, policy=policy)
 
 
 def void(session, actor, hazard_id, *, now, reason, client_at=None) -> Hazard:

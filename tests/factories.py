@@ -53,9 +53,15 @@ def field_errors(response) -> dict:
 PHOTOS = __import__("pathlib").Path(__file__).parent / "fixtures" / "photos"
 
 
-def upload_photo(client, headers, hazard_id, kind="rectification", name="exifr_IMG_20180725_163423-tiny.jpg", **fields):
-    """Upload one of the fixture photos to a hazard through the API; returns the response."""
-    with open(PHOTOS / name, "rb") as handle:
-        data = {"file": (handle, name), "kind": kind, **{k: str(v) for k, v in fields.items()}}
-        return client.post(f"/api/v1/hazards/{hazard_id}/photos", data=data, headers=headers,
-                           content_type="multipart/form-data")
+def upload_photo(client, headers, hazard_id, kind="rectification", name="exexif_pp_editors_no_exif.jpg", data=None,
+                 **fields):
+    """Upload a photo to a hazard through the API, as the phone app does; returns the response.
+
+    The default is a real phone photo without EXIF, so the place and time are those the phone sends in
+    ``fields`` (lat, lon, taken_at, accuracy_m); ``data`` replaces the file's bytes (edited copies).
+    """
+    content = data if data is not None else (PHOTOS / name).read_bytes()
+    form = {"file": (__import__("io").BytesIO(content), name), "kind": kind,
+            **{k: v.isoformat() if hasattr(v, "isoformat") else str(v) for k, v in fields.items()}}
+    return client.post(f"/api/v1/hazards/{hazard_id}/photos", data=form, headers=headers,
+                       content_type="multipart/form-data")

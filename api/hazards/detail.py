@@ -29,6 +29,7 @@ def hazard_detail(hazard: Hazard) -> dict:
              "submitted_by": r.submitted_by, "submitted_at": r.submitted_at.isoformat()}
             for r in rectifications
         ],
+        closure_checks=rectifications[-1].checks if rectifications else None,
         actions=actions_available(hazard.status, hazard.severity, current_user().role),
     )
     return _Detail(detail)

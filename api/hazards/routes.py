@@ -1,5 +1,6 @@
 """Hazards: report, list, read, and the audit trail."""
 import uuid
+from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
@@ -38,6 +39,7 @@ def filters_from(args: dict) -> HazardFilters:
         enterprise_id=args.get("enterprise_id"), area_code=args.get("area_code"), overdue=args.get("overdue"),
         bbox=tuple(args["bbox"]) if args.get("bbox") else None,
         created_after=args.get("created_after"), created_before=args.get("created_before"),
+        recurrence=args.get("recurrence"),
     )
 
 
@@ -60,6 +62,7 @@ class Hazards(MethodView):
         reported = hazards.report_hazard(
             session(), current_user(), body, now=settings["now"], tz=settings["tz"],
             calendar=settings["calendar"], working_days=settings["working_days"],
+            recurrence_window=timedelta(days=current_app.config["RECURRENCE_DAYS"]),
         )
         return hazard_detail(reported.hazard), 201 if reported.created else 200
 

@@ -3,7 +3,7 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from api.clock import local_today
-from api.schemas import LatLonTogether, QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, LatLonTogether, QuerySchema, StrictSchema
 from inspections.enums import HazardStatus, LocationSource, Severity, values
 from inspections.hazard_queries import is_overdue
 
@@ -15,7 +15,7 @@ TEXT = ma.validate.Length(min=1, max=4000)
 class HazardCreateSchema(StrictSchema, LatLonTogether):
     id = ma.fields.UUID(metadata={"description": "Client-made UUID; a retry with the same id and body returns the same hazard."})
     inspection_id = ma.fields.UUID(allow_none=True)
-    enterprise_id = ma.fields.Integer(required=True)
+    enterprise_id = ma.fields.Integer(required=True, validate=ID_RANGE)
     category = ma.fields.String(required=True, metadata={"description": "A code from /categories, e.g. fire.exits."})
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(values(Severity)))
     description = ma.fields.String(required=True, validate=TEXT)
@@ -100,6 +100,7 @@ class HazardSchema(ma.Schema):
     )
     overdue = ma.fields.Function(lambda h: is_overdue(h, local_today()), metadata={"type": "boolean"})
     rejection_count = ma.fields.Integer()
+    recurrence_of = ma.fields.UUID(allow_none=True, metadata={"description": "The closed hazard this one repeats."})
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     voided_at = ma.fields.AwareDateTime(allow_none=True)
     updated_at = ma.fields.AwareDateTime()
@@ -109,7 +110,8 @@ class HazardDetailSchema(HazardSchema):
     plan = ma.fields.Nested(PlanOutSchema, allow_none=True)
     extensions = ma.fields.List(ma.fields.Nested(ExtensionSchema))
     photos = ma.fields.List(ma.fields.Dict(), metadata={"description": "Photos with time-limited links."})
-    rectifications = ma.fields.List(ma.fields.Dict())
+    rectifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "Each submission with its photo checks."})
+    closure_checks = ma.fields.Dict(allow_none=True, metadata={"description": "The checks of the latest submission."})
     actions = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller may do next."})
 
 
@@ -117,12 +119,13 @@ class HazardQuerySchema(QuerySchema):
     status = DelimitedList(ma.fields.String(validate=ma.validate.OneOf(values(HazardStatus))))
     severity = ma.fields.String(validate=ma.validate.OneOf(values(Severity)))
     category = ma.fields.String()
-    enterprise_id = ma.fields.Integer()
+    enterprise_id = ma.fields.Integer(validate=ID_RANGE)
     area_code = ma.fields.String()
     overdue = ma.fields.Boolean()
     bbox = DelimitedList(ma.fields.Float(allow_nan=False), metadata={"description": "minLon,minLat,maxLon,maxLat"})
     created_after = ma.fields.AwareDateTime()
     created_before = ma.fields.AwareDateTime()
+    recurrence = ma.fields.Boolean(metadata={"description": "true: only hazards repeating one closed within RECURRENCE_DAYS."})
 
     @ma.validates("bbox")
     def _four_numbers(self, value, **_):

@@ -8,6 +8,7 @@ from api.clock import local_tz, now
 from api.db import session
 from api.hazards.detail import hazard_detail
 from api.hazards.routes import blp
+from api.policy import closure_policy
 from api.hazards.schemas import (
     AcknowledgeSchema, ExtensionDecisionSchema, ExtensionRequestSchema, ExtensionSchema, HazardDetailSchema,
     PlanOutSchema, PlanSchema, RectificationSchema, ReviewSchema, VoidSchema,
@@ -37,10 +38,16 @@ class Rectification(MethodView):
     @blp.alt_response(409, description="The hazard is not acknowledged.")
     def post(self, body, hazard_id: uuid.UUID):
         """The officer submits the rectification with rectification photos uploaded to this hazard:
-        acknowledged → submitted. A major hazard needs its remediation plan first."""
+        acknowledged → submitted. A major hazard needs its remediation plan first.
+
+        Each photo is checked: `distance_m` from the hazard and `within_radius`, `taken_after_report`
+        (within a clock skew), `same_as_evidence` (the same or nearly the same picture as an evidence photo;
+        also flagged when the picture already closed another hazard). Checks the policy (`CLOSURE_BLOCKING`,
+        by default an exact re-use) blocks answer 422; the others are recorded as warnings for the
+        re-inspector, under `rectifications[].checks` and `closure_checks`."""
         hazard = transitions.submit_rectification(
             session(), current_user(), hazard_id, now=now(), measures=body["measures"],
-            photo_ids=body["photo_ids"], client_at=body.get("client_time"),
+            photo_ids=body["photo_ids"], client_at=body.get("client_time"), policy=closure_policy(),
         )
         return hazard_detail(hazard)
 
@@ -54,10 +61,13 @@ class Review(MethodView):
     def post(self, body, hazard_id: uuid.UUID):
         """Re-inspection by the area's inspector or a reviewer: approve closes (a major hazard only by a
         reviewer); reject sends it back to acknowledged with the reason. Approving an open general hazard
-        that has rectification photos closes it as rectified on the spot."""
+        that has rectification photos closes it as rectified on the spot.
+
+        Approving despite failed checks (the submission's warnings, or those of rectification photos the
+        re-inspector added since) needs a `comment`, which the audit trail keeps."""
         hazard = transitions.review(
             session(), current_user(), hazard_id, now=now(), approve=body["decision"] == "approve",
-            comment=body.get("comment"), client_at=body.get("client_time"),
+            comment=body.get("comment"), client_at=body.get("client_time"), policy=closure_policy(),
         )
         return hazard_detail(hazard)
 

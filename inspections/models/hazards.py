@@ -90,6 +90,8 @@ class Hazard(Base):
     # When the inspector asked for a non-working day and it moved to the next working day.
     deadline_requested: Mapped[date | None] = mapped_column(Date)
     rejection_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The closed hazard of the same enterprise and category this one repeats (隐患反复), if any.
+    recurrence_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("hazards.id"), index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue_recorded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.factories import login, make_area, make_enterprise, make_user, square
+from tests.factories import login, make_area, make_enterprise, make_user, square, upload_photo
 
 API = "/api/v1"
 # Street S1 covers 116.40–116.41 E, 39.90–39.91 N; S2 lies just east of it.
@@ -53,3 +53,12 @@ def report(client, headers, enterprise_id, **fields):
     body = {"enterprise_id": enterprise_id, "category": "fire.exits", "severity": "general",
             "description": "安全出口被货物堵塞", **fields}
     return client.post(f"{API}/hazards", json=body, headers=headers)
+
+
+def rectification_photo(client, headers, hazard_id, name="exexif_pp_editors_no_exif.jpg", metres_north=12):
+    """A rectification photo taken at the plant just now (as the officer's phone reports it)."""
+    from datetime import datetime, timezone
+
+    lat = PLANT_LAT + metres_north / 111_195
+    return upload_photo(client, headers, hazard_id, name=name, lat=lat, lon=PLANT_LON,
+                        taken_at=datetime.now(timezone.utc))

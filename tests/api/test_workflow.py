@@ -5,7 +5,7 @@ The expected answers below are written out by hand from CONTRACT.md and the issu
 """
 import pytest
 
-from tests.api.conftest import API, report
+from tests.api.conftest import API, rectification_photo, report
 from tests.factories import field_errors, upload_photo
 
 ACTORS = ["li", "other_officer", "wang", "zhang", "zhao", "admin"]
@@ -61,7 +61,7 @@ def bring_to(client, district, state: str, severity: str = "general") -> tuple[s
     assert client.post(f"{API}/hazards/{hazard_id}/acknowledge", json={}, headers=district["li"]).status_code == 200
     if state == "acknowledged":
         return hazard_id, context
-    photo = upload_photo(client, district["li"], hazard_id)
+    photo = rectification_photo(client, district["li"], hazard_id)
     assert photo.status_code == 201, photo.get_json()
     context["photo_ids"] = [photo.get_json()["id"]]
     submitted = client.post(f"{API}/hazards/{hazard_id}/rectification",
@@ -80,7 +80,7 @@ def act(client, district, actor, action, hazard_id, context):
     if action == "rectification":
         photo_ids = context["photo_ids"]
         if not photo_ids and actor == "li":
-            uploaded = upload_photo(client, headers, hazard_id)
+            uploaded = rectification_photo(client, headers, hazard_id)
             photo_ids = [uploaded.get_json()["id"]] if uploaded.status_code == 201 else []
         body = {"measures": "已整改", "photo_ids": photo_ids or ["00000000-0000-4000-8000-000000000000"]}
         return client.post(f"{API}/hazards/{hazard_id}/rectification", json=body, headers=headers)
@@ -112,7 +112,7 @@ def test_who_may_do_what_from_which_state(client, district, action, state, actor
 def test_the_whole_road_of_a_general_hazard(client, district):
     """李 acknowledges, submits; 王 rejects with a reason; 李 submits again; 王 approves."""
     hazard_id, _ = bring_to(client, district, "acknowledged")
-    first = upload_photo(client, district["li"], hazard_id).get_json()["id"]
+    first = rectification_photo(client, district["li"], hazard_id).get_json()["id"]
     client.post(f"{API}/hazards/{hazard_id}/rectification", json={"measures": "清理", "photo_ids": [first]}, headers=district["li"])
     no_reason = client.post(f"{API}/hazards/{hazard_id}/review", json={"decision": "reject"}, headers=district["wang"])
     assert no_reason.status_code == 422 and "comment" in field_errors(no_reason)
@@ -121,7 +121,7 @@ def test_the_whole_road_of_a_general_hazard(client, district):
     assert rejected["status"] == "acknowledged"
     assert rejected["rejection_count"] == 1
     assert rejected["deadline"] == rejected["original_deadline"]  # the clock keeps running
-    second = upload_photo(client, district["li"], hazard_id, name="exexif_pp_editors_no_exif.jpg").get_json()["id"]
+    second = rectification_photo(client, district["li"], hazard_id, name="drew_Photo_1.webp").get_json()["id"]
     again = client.post(f"{API}/hazards/{hazard_id}/rectification", json={"measures": "彻底清理", "photo_ids": [second]},
                         headers=district["li"])
     assert again.get_json()["status"] == "submitted"
@@ -145,7 +145,7 @@ def test_the_whole_road_of_a_general_hazard(client, district):
 def test_rectified_on_the_spot(client, district):
     """王 has the owner lock the distribution box: a rectification photo, approved at once."""
     hazard = report(client, district["wang"], district.plant.id, category="electrical.distribution_box").get_json()
-    photo = upload_photo(client, district["wang"], hazard["id"])
+    photo = rectification_photo(client, district["wang"], hazard["id"])
     assert photo.status_code == 201, photo.get_json()
     closed = client.post(f"{API}/hazards/{hazard['id']}/review", json={"decision": "approve", "comment": "当场整改"},
                          headers=district["wang"])
@@ -158,7 +158,7 @@ def test_rectified_on_the_spot(client, district):
 
 def test_a_major_hazard_needs_a_plan_and_a_reviewer(client, district):
     hazard_id, _ = bring_to(client, district, "acknowledged", severity="major")
-    photo = upload_photo(client, district["li"], hazard_id).get_json()["id"]
+    photo = rectification_photo(client, district["li"], hazard_id).get_json()["id"]
     body = {"measures": "更换防火门", "photo_ids": [photo]}
     without_plan = client.post(f"{API}/hazards/{hazard_id}/rectification", json=body, headers=district["li"])
     assert without_plan.status_code == 422 and "plan" in field_errors(without_plan)
@@ -187,14 +187,14 @@ def test_a_general_hazard_has_no_plan(client, district):
 
 def test_a_major_hazard_cannot_be_closed_on_the_spot(client, district):
     hazard = report(client, district["wang"], district.plant.id, severity="major").get_json()
-    upload_photo(client, district["wang"], hazard["id"])
+    rectification_photo(client, district["wang"], hazard["id"])
     assert client.post(f"{API}/hazards/{hazard['id']}/review", json={"decision": "approve"}, headers=district["wang"]).status_code == 403
 
 
 def test_rectification_photos_must_belong_to_the_hazard(client, district):
     first, _ = bring_to(client, district, "acknowledged")
     second, _ = bring_to(client, district, "acknowledged")
-    photo = upload_photo(client, district["li"], second).get_json()["id"]
+    photo = rectification_photo(client, district["li"], second).get_json()["id"]
     response = client.post(f"{API}/hazards/{first}/rectification", json={"measures": "x", "photo_ids": [photo]},
                            headers=district["li"])
     assert response.status_code == 422 and "photo_ids" in field_errors(response)

@@ -1,0 +1,72 @@
+"""Checking a closure's photos against the database: what they must not repeat, and the verdict.
+
+The rules themselves are in ``closure_checks``; this module finds the facts for them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from inspections.closure_checks import (
+    ClosurePolicy, HazardFacts, KnownPhoto, PhotoCheck, PhotoFacts, Verdict, check_photo, verdict,
+)
+from inspections.enums import HazardStatus, PhotoKind
+from inspections.models import Category, Hazard, Photo, Rectification
+
+
+def check_photos(session: Session, hazard: Hazard, photos: list[Photo], policy: ClosurePolicy) -> tuple[list[PhotoCheck], Verdict]:
+    """The checks of each photo and the verdict for them together."""
+    facts = HazardFacts(lat=hazard.lat, lon=hazard.lon, reported_at=hazard.reported_at, radius_m=_radius(session, hazard))
+    known = _known_photos(session, hazard, photos)
+    checks = [check_photo(_facts(photo), facts, known, policy) for photo in photos]
+    return checks, verdict(checks, policy)
+
+
+def as_record(checks: list[PhotoCheck], result: Verdict) -> dict:
+    """What is stored with the rectification and shown to the re-inspector."""
+    return {"photos": [c.as_dict() for c in checks], **result.as_dict()}
+
+
+def latest_checks(session: Session, hazard: Hazard) -> dict | None:
+    """The checks of the hazard's latest rectification submission, if any."""
+    return session.scalar(
+        select(Rectification.checks).where(Rectification.hazard_id == hazard.id).order_by(Rectification.id.desc()).limit(1)
+    )
+
+
+def _facts(photo: Photo) -> PhotoFacts:
+    return PhotoFacts(id=str(photo.id), sha256=photo.sha256, phash=photo.phash, lat=photo.lat, lon=photo.lon,
+                      accuracy_m=photo.accuracy_m, taken_at=photo.taken_at)
+
+
+def _radius(session: Session, hazard: Hazard) -> float | None:
+    """The category's radius, else its parent's (``fire.exits`` inherits ``fire``'s)."""
+    category = session.get(Category, hazard.category_code)
+    while category is not None:
+        if category.radius_m:
+            return float(category.radius_m)
+        category = session.get(Category, category.parent_code) if category.parent_code else None
+    return None
+
+
+def _known_photos(session: Session, hazard: Hazard, photos: list[Photo]) -> list[KnownPhoto]:
+    """This hazard's evidence photos, and photos that closed other hazards: by the same bytes anywhere in the
+    district, and by a similar picture at the same enterprise (a perceptual comparison needs a scan, so it is
+    kept to where re-use is likely)."""
+    known = [
+        KnownPhoto(str(p.id), str(p.hazard_id), p.sha256, p.phash, "evidence")
+        for p in session.scalars(select(Photo).where(Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.EVIDENCE))
+    ]
+    closing = (
+        select(Photo)
+        .join(Hazard, Hazard.id == Photo.hazard_id)
+        .where(Hazard.status == HazardStatus.CLOSED, Hazard.id != hazard.id, Photo.kind == PhotoKind.RECTIFICATION)
+    )
+    shas = [p.sha256 for p in photos]
+    candidates = {
+        p.id: p for p in session.scalars(closing.where(Photo.sha256.in_(shas)))
+    } | {
+        p.id: p for p in session.scalars(closing.where(Hazard.enterprise_id == hazard.enterprise_id))
+    }
+    known += [KnownPhoto(str(p.id), str(p.hazard_id), p.sha256, p.phash, "closed_other") for p in candidates.values()]
+    return known
