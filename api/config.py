@@ -15,13 +15,26 @@ and the bundled SeaweedFS on loopback).
 | ``TIMEZONE`` | local time zone for deadlines | ``Asia/Shanghai`` |
 | ``GENERAL_DEADLINE_WORKING_DAYS`` | default rectification period of a general hazard | ``7`` |
 | ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
+| ``CLOSURE_RADIUS_M`` | rectification photos must be taken this close to the hazard (a category may set its own) | ``100`` |
+| ``CLOSURE_ACCURACY_CAP_M`` | the phone's reported GPS accuracy widens the radius by at most this | ``50`` |
+| ``CLOSURE_CLOCK_SKEW_MINUTES`` | a photo up to this much older than the report still counts as taken after it | ``10`` |
+| ``CLOSURE_NEAR_DUPLICATE_BITS`` | perceptual-hash bits up to which two photos are the same picture | ``10`` |
+| ``CLOSURE_BLOCKING`` | failed checks that refuse a submission (others only warn), comma-separated from exact_reuse, near_duplicate, outside_radius, location_unverified, taken_before_report, time_unverified | ``exact_reuse`` |
+| ``RECURRENCE_DAYS`` | a new hazard of the same enterprise and category within this many days of a closed one is marked a recurrence | ``90`` |
 | ``ACCESS_TOKEN_MINUTES`` | lifetime of an access token | ``30`` |
 | ``REFRESH_TOKEN_DAYS`` | lifetime of a refresh token | ``14`` |
 | ``REFRESH_REUSE_GRACE_SECONDS`` | a spent refresh token still honoured this long (retries after a lost answer) | ``60`` |
 | ``RATELIMIT_STORAGE_URI`` | where login counters live; ``redis://…`` when several instances run | ``memory://`` |
 | ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed per username | ``10 per 15 minutes`` |
 | ``LOGIN_LIMIT_PER_ADDRESS`` | sign-in attempts allowed per client address | ``60 per 15 minutes`` |
+| ``PHOTO_MAX_BYTES`` | largest photo accepted, in bytes (larger uploads answer 413) | ``26214400`` (25 MiB) |
 | ``PROXY_HOPS`` | reverse proxies in front whose ``X-Forwarded-For`` is trusted | ``0`` |
+| ``MAP_TILE_URL`` | base-map tile URL template(s) for the ``/map`` page, ``{z}/{x}/{y}`` and ``{s}``; several separated by spaces are drawn bottom to top (Tianditu ``vec_w`` then ``cva_w``, each with ``&tk=KEY``); ``none`` for no base map | ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` |
+| ``MAP_TILE_SUBDOMAINS`` | the values ``{s}`` takes in ``MAP_TILE_URL`` (Tianditu ``01234567``, Gaode ``1234``) | ``abc`` |
+| ``MAP_TILE_ATTRIBUTION`` | the tiles' credit line (HTML), shown on the map | OpenStreetMap contributors |
+| ``MAP_TILE_CRS`` | datum of the tiles: ``wgs84`` (OpenStreetMap, Tianditu) or ``gcj02`` (Gaode, Tencent: the page shifts points and areas only for drawing) | ``wgs84`` |
+| ``MAP_CENTER`` | where the map page opens, ``lat,lon`` (WGS-84) | ``39.9042,116.4074`` |
+| ``MAP_ZOOM`` | the zoom the map page opens at (1–18) | ``12`` |
 """
 from __future__ import annotations
 
@@ -43,6 +56,50 @@ def _int(environ, name: str, default: int) -> int:
         raise SystemExit(f"Configuration error: {name} must be a whole number, got {raw!r}.") from None
 
 
+# Copied from inspections.closure_checks.PROBLEMS: config reads the environment and imports nothing of ours.
+CLOSURE_PROBLEMS = ("exact_reuse", "near_duplicate", "outside_radius", "location_unverified",
+                    "taken_before_report", "time_unverified")
+
+
+def _names(environ, name: str, default: str, allowed) -> tuple[str, ...]:
+    raw = environ.get(name)
+    names = tuple(part.strip() for part in (default if raw is None else raw).split(",") if part.strip())
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise SystemExit(f"Configuration error: {name} has unknown names {unknown}; choose from {', '.join(allowed)}.")
+    return names
+
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+TILE_CRSES = ("wgs84", "gcj02")
+
+
+def _map_settings(env) -> dict:
+    """The ``/map`` page's base map and first view, checked here so a typo stops the app at start."""
+    crs = (env.get("MAP_TILE_CRS") or "wgs84").strip().lower()
+    if crs not in TILE_CRSES:
+        raise SystemExit(f"Configuration error: MAP_TILE_CRS must be wgs84 or gcj02, got {crs!r}.")
+    raw_center = env.get("MAP_CENTER") or "39.9042,116.4074"
+    try:
+        lat, lon = (float(part) for part in raw_center.split(","))
+    except ValueError:
+        lat = lon = float("nan")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise SystemExit(f"Configuration error: MAP_CENTER must be 'lat,lon' in degrees, got {raw_center!r}.")
+    zoom = _int(env, "MAP_ZOOM", 12)
+    if not 1 <= zoom <= 18:
+        raise SystemExit(f"Configuration error: MAP_ZOOM must be between 1 and 18, got {zoom}.")
+    return {
+        "MAP_TILE_URL": env.get("MAP_TILE_URL") or OSM_TILES,
+        "MAP_TILE_SUBDOMAINS": env.get("MAP_TILE_SUBDOMAINS") or "abc",
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION") or OSM_ATTRIBUTION,
+        "MAP_TILE_CRS": crs,
+        "MAP_CENTER": (lat, lon),
+        "MAP_ZOOM": zoom,
+    }
+
+
 def from_env(environ=None) -> dict:
     """The settings, read once when the app is created (never at import time)."""
     env = os.environ if environ is None else environ
@@ -59,6 +116,12 @@ def from_env(environ=None) -> dict:
         "TIMEZONE": env.get("TIMEZONE") or "Asia/Shanghai",
         "GENERAL_DEADLINE_WORKING_DAYS": _int(env, "GENERAL_DEADLINE_WORKING_DAYS", 7),
         "MAJOR_DEADLINE_WORKING_DAYS": _int(env, "MAJOR_DEADLINE_WORKING_DAYS", 30),
+        "CLOSURE_RADIUS_M": _int(env, "CLOSURE_RADIUS_M", 100),
+        "CLOSURE_ACCURACY_CAP_M": _int(env, "CLOSURE_ACCURACY_CAP_M", 50),
+        "CLOSURE_CLOCK_SKEW_MINUTES": _int(env, "CLOSURE_CLOCK_SKEW_MINUTES", 10),
+        "CLOSURE_NEAR_DUPLICATE_BITS": _int(env, "CLOSURE_NEAR_DUPLICATE_BITS", 10),
+        "CLOSURE_BLOCKING": _names(env, "CLOSURE_BLOCKING", "exact_reuse", CLOSURE_PROBLEMS),
+        "RECURRENCE_DAYS": _int(env, "RECURRENCE_DAYS", 90),
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),
         "REFRESH_REUSE_GRACE_SECONDS": _int(env, "REFRESH_REUSE_GRACE_SECONDS", 60),
@@ -66,4 +129,6 @@ def from_env(environ=None) -> dict:
         "LOGIN_LIMIT_PER_USER": env.get("LOGIN_LIMIT_PER_USER") or "10 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "60 per 15 minutes",
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
+        "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
+        **_map_settings(env),
     }

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from inspections import errors as domain
+from inspections.photos import PhotoFileTooLarge
+from media.photo import PhotoRejected, UnsupportedImageType
 from media.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,9 @@ STATUS_OF = {
     domain.NotFound: 404,
     domain.Conflict: 409,
 }
+
+# A refused photo: not a type we take, more bytes than allowed, else damaged, cut short or a decompression bomb.
+PHOTO_STATUS_OF = {UnsupportedImageType: 415, PhotoFileTooLarge: 413, PhotoRejected: 422}
 
 
 def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None, **extra):
@@ -58,6 +63,11 @@ def _domain_error(error: domain.DomainError):
     return error_response(status, error.message, errors, headers)
 
 
+def _photo_rejected(error: PhotoRejected):
+    status = next(code for cls, code in PHOTO_STATUS_OF.items() if isinstance(error, cls))
+    return error_response(status, f"The photo was refused: {error.reason}.")
+
+
 def _unavailable(what: str):
     return error_response(
         503, f"The {what} is not reachable just now; try again shortly.",
@@ -78,8 +88,16 @@ def _database_error(error: DBAPIError):
     raise error
 
 
+def _bad_value(error: DataError):
+    # The database refused a value as out of range or malformed: the client sent it, it is not our fault.
+    log.info("value refused by the database: %s", error.orig)
+    return error_response(422, "A value in the request is out of range or malformed.")
+
+
 def register(app: Flask) -> None:
+    app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(domain.DomainError, _domain_error)
+    app.register_error_handler(PhotoRejected, _photo_rejected)
     app.register_error_handler(StorageUnavailable, _storage_down)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(PoolTimeout, _database_error)

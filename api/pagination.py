@@ -9,6 +9,8 @@ class SelectPage(Page):
     @property
     def items(self):
         params = self.page_params
+        if params.first_item >= self.item_count:
+            return []  # past the end; also keeps absurd page numbers away from the database
         return session().scalars(self.collection.offset(params.first_item).limit(params.page_size)).all()
 
     @property

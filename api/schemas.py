@@ -2,18 +2,44 @@
 import marshmallow as ma
 
 
-class StrictSchema(ma.Schema):
+class _NoNulSchema(ma.Schema):
+    """No NUL characters in any input string: PostgreSQL cannot store them, and no person types them."""
+
+    @ma.pre_load(pass_collection=True)
+    def _refuse_nul(self, data, **_):
+        if isinstance(data, dict):
+            bad = {key: ["NUL characters are not allowed."] for key, value in data.items() if _has_nul(value)}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    return False
+
+
+class StrictSchema(_NoNulSchema):
     """Request bodies: an unknown field is a client mistake and answers 422 naming it."""
 
     class Meta:
         unknown = ma.RAISE
 
 
-class QuerySchema(ma.Schema):
+class QuerySchema(_NoNulSchema):
     """Query strings: pagination and cache-busting parameters pass through untouched."""
 
     class Meta:
         unknown = ma.EXCLUDE
+
+
+# Database integer columns are 32-bit: a larger id can name nothing, and must not reach the database.
+ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1)
 
 
 def trimmed(**kwargs):

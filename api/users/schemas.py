@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from api.schemas import QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, QuerySchema, StrictSchema
 from inspections.enums import Role, values
 
 
@@ -20,7 +20,7 @@ class UserCreateSchema(StrictSchema):
     password = ma.fields.String(required=True, load_only=True)
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(values(Role)))
     display_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    enterprise_id = ma.fields.Integer(allow_none=True)
+    enterprise_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
     area_code = ma.fields.String(allow_none=True)
 
 
@@ -28,7 +28,7 @@ class UserUpdateSchema(StrictSchema):
     password = ma.fields.String(load_only=True)
     role = ma.fields.String(validate=ma.validate.OneOf(values(Role)))
     display_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
-    enterprise_id = ma.fields.Integer(allow_none=True)
+    enterprise_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
     area_code = ma.fields.String(allow_none=True)
     active = ma.fields.Boolean()
 

@@ -1,19 +1,19 @@
 import marshmallow as ma
 
-from api.schemas import LatLonTogether, QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, LatLonTogether, QuerySchema, StrictSchema
 from inspections.enums import InspectionKind, values
 
 
 class InspectionCreateSchema(StrictSchema, LatLonTogether):
     id = ma.fields.UUID(metadata={"description": "Client-made UUID; retries with the same id and body are safe."})
-    enterprise_id = ma.fields.Integer(required=True)
+    enterprise_id = ma.fields.Integer(required=True, validate=ID_RANGE)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(InspectionKind)))
-    campaign = ma.fields.Integer(allow_none=True, metadata={"description": "Campaign id, e.g. the 安全生产月."})
+    campaign = ma.fields.Integer(allow_none=True, validate=ID_RANGE, metadata={"description": "Campaign id, e.g. the 安全生产月."})
     started_at = ma.fields.AwareDateTime(allow_none=True)
     lat = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90), allow_nan=False)
     lon = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180), allow_nan=False)
     notes = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))
-    inspector_ids = ma.fields.List(ma.fields.Integer(), metadata={"description": "Colleagues on the visit."})
+    inspector_ids = ma.fields.List(ma.fields.Integer(validate=ID_RANGE), metadata={"description": "Colleagues on the visit."})
 
 
 class InspectionSchema(ma.Schema):
@@ -32,5 +32,5 @@ class InspectionSchema(ma.Schema):
 
 
 class InspectionQuerySchema(QuerySchema):
-    enterprise_id = ma.fields.Integer()
-    campaign = ma.fields.Integer()
+    enterprise_id = ma.fields.Integer(validate=ID_RANGE)
+    campaign = ma.fields.Integer(validate=ID_RANGE)
