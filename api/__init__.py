@@ -19,12 +19,16 @@ from api.converters import IsoDateConverter
 from api.hazards import workflow_routes  # noqa: F401  (adds the workflow steps to the hazards blueprint)
 from api.hazards.routes import blp as hazards_blp
 from api.health.routes import blp as health_blp
+from api.map.routes import blp as map_api_blp
+from api.mappage.routes import blp as map_page_blp
+from api.ogc.routes import blp as ogc_blp
+from api.photos.routes import blp as photos_blp
 from api.users.routes import blp as users_blp
 from api.visits.routes import blp as visits_blp
 from media.storage import ObjectStore, StorageError
 
 API_PREFIX = "/api/v1"
-API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp]
+API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp]
 log = logging.getLogger(__name__)
 
 OPENAPI_SETTINGS = {
@@ -51,7 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(OPENAPI_SETTINGS)
     app.config.update(config_module.from_env())
     app.config.update(config or {})
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or app.config["PHOTO_MAX_BYTES"] + 2**20  # + form
     app.json.ensure_ascii = False  # Chinese names stay readable in responses
+    # Field errors of list items are keyed by index (int) beside names (str); sorting them would fail.
+    app.json.sort_keys = False
     if app.config["PROXY_HOPS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
@@ -67,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
     api.register_blueprint(health_blp)
+    api.register_blueprint(ogc_blp)  # at /ogc, outside /api/v1: the contract gives GIS clients that root
+    app.register_blueprint(map_page_blp)  # the /map page: HTML, not part of the OpenAPI document
 
     from api.cli import register as register_cli
 

@@ -1,0 +1,777 @@
+"""Demo data: a realistic district to try the service, show the map and benchmark it at a million hazards.
+
+The district is Beijing's 朝阳区 with ten of its real streets, laid out schematically (rectangles around 39.95 N
+116.52 E, not the real boundaries): street → 8 communities → 4 grids each. Enterprises and the 九小场所 cluster
+around a few busy centres, with valid unified social credit codes. Hazards are reported over the past two years
+and live their lives through the real workflow up to ``now``: acknowledged, plans for major ones, extensions,
+rectification with photos, rejections, approval, on-the-spot rectification, voids, and the sweep's ``due_soon``
+and ``overdue`` marks. Deadlines come from the real calendar (``deadlines.default_deadline`` with the district's
+working-day calendar, memoised per day). Every step is in the audit trail, chained by ``audit.event_hash``.
+
+Photos are rows only: their object keys point to objects that do not exist (no image bytes are made), so their
+links answer 404 and ``media sweep`` reports them missing. A handful of accounts can sign in (``password``);
+every enterprise gets an officer account whose password is unusable until an admin sets one.
+
+Rows are written in batches: COPY on PostgreSQL, executemany elsewhere, one transaction per batch.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from types import SimpleNamespace
+
+from sqlalchemy import JSON, Boolean, Date, Float, Integer, Uuid, func, select, text
+from sqlalchemy.orm import Session
+
+from inspections import accounts, audit, deadlines
+from inspections.creditcode import check_character
+from inspections.db import UTCDateTime
+from inspections.errors import Conflict
+from inspections.models import (
+    Area, Campaign, Category, Enterprise, Extension, Hazard, HazardEvent, Inspection, InspectionInspector, Photo,
+    Rectification, RemediationPlan, User,
+)
+from inspections.photos import display_key, original_key, thumbnail_key
+from inspections.workcalendar import WorkCalendar
+
+UTC = timezone.utc
+DAY = timedelta(days=1)
+UNUSABLE_PASSWORD = "!demo: no password set"  # not an argon2 hash, so no password matches it
+DISTRICT = ("110105", "朝阳区")
+WEST, SOUTH = 116.38, 39.83
+STREET_W, STREET_H = 0.056, 0.125  # 5 x 2 streets; each 2 x 4 communities of 2 x 2 grids
+GRID_W, GRID_H = STREET_W / 4, STREET_H / 8
+STREETS = ["建外街道", "朝外街道", "呼家楼街道", "三里屯街道", "左家庄街道", "香河园街道", "和平街街道", "安贞街道",
+           "亚运村街道", "小关街道"]
+STREET_WEIGHT = [3, 3, 2.5, 2.5, 1, 1, 1.2, 1.2, 1.5, 1]
+COMMUNITY_ROOTS = (
+    "永安里 光华里 建国里 大北窑 秀水 北郎家园 东大桥 关东店 金台里 呼家楼 核桃园 新源里 幸福村 农展馆 枣营 团结湖 "
+    "水碓子 甜水园 八里庄 红庙 延静里 十里堡 双井 九龙 广和里 劲松 农光里 潘家园 华威 武圣 松榆里 左家庄 曙光里 "
+    "静安里 三元里 和平街 安贞里 亚运村 小关 惠新里"
+).split()
+ROADS = "建国路 光华路 东三环中路 朝阳北路 工体北路 朝阳门外大街 东大桥路 三里屯路 新源南路 安定路 北四环东路 惠新东街".split()
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
+BRAND = "华兴盛鑫泰恒达源丰隆瑞祥安康福润嘉宏金光明德信誉新星宇博远利通顺和"
+# venue type, weight, sector, name endings (the 九小场所 are 个体工商户: credit codes beginning 92)
+VENUES = [
+    ("enterprise", 34, None, ["机械制造有限公司", "商贸有限公司", "物流有限公司", "建筑工程有限公司", "电子科技有限公司",
+                              "印刷有限公司", "食品有限公司", "家具制造有限公司", "汽车维修有限公司", "仓储服务有限公司"]),
+    ("small_shop", 15, "批发和零售业", ["便利店", "超市", "五金店", "日杂店"]),
+    ("small_restaurant", 18, "住宿和餐饮业", ["小吃店", "饭馆", "面馆", "火锅店", "烧烤店"]),
+    ("small_hotel", 5, "住宿和餐饮业", ["快捷宾馆", "旅馆", "招待所"]),
+    ("small_entertainment", 3, "文化、体育和娱乐业", ["KTV", "歌舞厅", "棋牌室"]),
+    ("small_internet_cafe", 2, "文化、体育和娱乐业", ["网咖", "网吧"]),
+    ("small_beauty_bath", 6, "居民服务、修理和其他服务业", ["美容美发店", "洗浴中心", "足疗店"]),
+    ("small_school", 5, "教育", ["培训学校", "幼儿园", "艺术培训中心"]),
+    ("small_clinic", 4, "卫生和社会工作", ["诊所", "口腔诊所", "中医门诊部"]),
+    ("small_workshop", 5, "制造业", ["加工厂", "印刷厂", "服装加工坊"]),
+    ("other", 3, "租赁和商务服务业", ["服务中心", "工作室"]),
+]
+SECTORS = ["制造业", "批发和零售业", "交通运输、仓储和邮政业", "建筑业", "信息传输、软件和信息技术服务业", "制造业"]
+CATEGORY_WEIGHT = {"fire": 38, "electrical": 22, "gas": 9, "special_equipment": 8, "hazardous_chemicals": 6,
+                   "construction": 5, "occupational_health": 4, "confined_space": 3, "combustible_dust": 2, "other": 3}
+DESCRIPTIONS = {
+    "fire": ["安全出口被货物堵塞", "疏散通道堆放杂物", "灭火器过期未更换", "应急照明灯损坏", "消火栓被遮挡", "防火门常开未闭"],
+    "electrical": ["私拉乱接电线", "配电箱未上锁且无警示标识", "电动自行车在楼道内充电", "漏电保护器失效", "插座超负荷使用"],
+    "gas": ["燃气软管老化开裂", "未安装燃气泄漏报警器", "液化气钢瓶未固定", "紧急切断阀损坏"],
+    "special_equipment": ["叉车未按期检验", "电梯维保记录缺失", "压力容器安全阀未校验", "起重机械限位失效"],
+    "hazardous_chemicals": ["危化品与可燃物混存", "化学品无安全技术说明书", "储存场所通风不良"],
+    "construction": ["脚手架连墙件缺失", "高处作业未系安全带", "临时用电未做三级配电"],
+    "occupational_health": ["未配发防尘口罩", "职业病危害告知卡缺失", "噪声岗位未配耳塞"],
+    "confined_space": ["有限空间作业未审批", "未进行通风检测即进入", "警示标识缺失"],
+    "combustible_dust": ["除尘系统积尘未清理", "粉尘区域使用非防爆电器"],
+    "other": ["安全管理制度不健全", "未开展安全教育培训", "应急预案未演练"],
+}
+BASIS = {"fire": "《中华人民共和国消防法》第二十八条", "electrical": "《用电安全导则》GB/T 13869",
+         "gas": "《城镇燃气管理条例》第二十八条", "special_equipment": "《中华人民共和国特种设备安全法》第四十条"}
+CAMERAS = [("HUAWEI", "Mate 60"), ("Xiaomi", "23127PN0CC"), ("Apple", "iPhone 15"), ("OPPO", "Find X7"), ("vivo", "X100")]
+
+
+@dataclass
+class SeedSummary:
+    rows: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+    accounts: list[str] = field(default_factory=list)  # usernames that can sign in with the demo password
+
+
+@dataclass(frozen=True)
+class _Grid:
+    code: str
+    path: str
+    street: int
+
+
+class _Layout:
+    """The schematic district: rectangles, so finding a point's grid is arithmetic."""
+
+    def __init__(self):
+        self.areas: list[dict] = []
+        self.grids: dict[tuple[int, int], _Grid] = {}
+        code, name = DISTRICT
+        self._add(code, name, "district", None, f"/{code}/", WEST, SOUTH, WEST + 5 * STREET_W, SOUTH + 2 * STREET_H)
+        for s, street_name in enumerate(STREETS):
+            scode, sx, sy = f"{code}{s + 1:03d}", s % 5, s // 5
+            spath = f"/{code}/{scode}/"
+            self._add(scode, street_name, "street", code, spath, WEST + sx * STREET_W, SOUTH + sy * STREET_H,
+                      WEST + (sx + 1) * STREET_W, SOUTH + (sy + 1) * STREET_H)
+            for c in range(8):
+                ccode, cx, cy = f"{scode}{c + 1:03d}", sx * 2 + c % 2, sy * 4 + c // 2
+                root = COMMUNITY_ROOTS[(s * 8 + c) % len(COMMUNITY_ROOTS)]
+                cname = f"{root}{'北里' if s * 8 + c >= len(COMMUNITY_ROOTS) else ''}社区"
+                cpath = f"{spath}{ccode}/"
+                self._add(ccode, cname, "community", scode, cpath, WEST + cx * 2 * GRID_W, SOUTH + cy * 2 * GRID_H,
+                          WEST + (cx + 1) * 2 * GRID_W, SOUTH + (cy + 1) * 2 * GRID_H)
+                for g in range(4):
+                    gx, gy, gcode = cx * 2 + g % 2, cy * 2 + g // 2, f"{ccode}{g + 1:02d}"
+                    self._add(gcode, f"{cname[:-2]}第{g + 1}网格", "grid", ccode, f"{cpath}{gcode}/",
+                              WEST + gx * GRID_W, SOUTH + gy * GRID_H, WEST + (gx + 1) * GRID_W, SOUTH + (gy + 1) * GRID_H)
+                    self.grids[(gx, gy)] = _Grid(gcode, f"{cpath}{gcode}/", s)
+
+    def _add(self, code, name, level, parent, path, w, s, e, n):
+        ring = [[round(w, 6), round(s, 6)], [round(e, 6), round(s, 6)], [round(e, 6), round(n, 6)],
+                [round(w, 6), round(n, 6)], [round(w, 6), round(s, 6)]]
+        self.areas.append({"code": code, "name": name, "level": level, "parent_code": parent, "path": path,
+                           "boundary": {"type": "Polygon", "coordinates": [ring]},
+                           "min_lon": ring[0][0], "min_lat": ring[0][1], "max_lon": ring[2][0], "max_lat": ring[2][1]})
+
+    def grid_at(self, lon: float, lat: float) -> _Grid | None:
+        return self.grids.get((math.floor((lon - WEST) / GRID_W), math.floor((lat - SOUTH) / GRID_H)))
+
+
+# --- writing rows fast ------------------------------------------------------------------------------------------
+
+
+def insert_rows(session: Session, model, rows: list[dict]) -> None:
+    """Insert plain dicts (every row with the same keys) into the model's table in the session's transaction:
+    COPY on PostgreSQL, an executemany elsewhere. Datetimes must be aware (UTC is stored)."""
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    formats = [_copy_format(table.c[name].type) for name in columns]
+    names = ", ".join(f'"{name}"' for name in columns)
+    # COPY's text format made here in one string: several times faster than adapting value by value.
+    data = "".join("\t".join([f(row[c]) for f, c in zip(formats, columns)]) + "\n" for row in rows)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            copy.write(data)
+
+
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _nullable(fmt):
+    return lambda v: "\\N" if v is None else fmt(v)
+
+
+def _copy_format(column_type):
+    """How one column's values are written in COPY's text format."""
+    if isinstance(column_type, UTCDateTime):
+        return _nullable(lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" "))
+    if isinstance(column_type, JSON):
+        return _nullable(lambda v: _copy_text(json.dumps(v, ensure_ascii=False)))
+    if isinstance(column_type, Boolean):
+        return _nullable(lambda v: "t" if v else "f")
+    if isinstance(column_type, (Date, Float, Integer, Uuid)):
+        return _nullable(str)
+    return _nullable(_copy_text)
+
+
+# --- the use-case -----------------------------------------------------------------------------------------------
+
+
+def seed_demo(
+    session: Session, *, hazards: int, now: datetime, tz: tzinfo, calendar: WorkCalendar, password: str,
+    seed: int = 1, batch: int = 5000, append: bool = False, working_days=deadlines.DEFAULT_WORKING_DAYS,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSummary:
+    """Build the demo district with ``hazards`` hazards (and about one enterprise per 20) as of ``now``.
+
+    Refuses a database that already has areas, enterprises, users or hazards unless ``append``; appending
+    reuses the demo district and accounts if they are there and adds enterprises and hazards.
+    """
+    started = time.monotonic()
+    say = progress or (lambda _message: None)
+    existing = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Area, Enterprise, User, Hazard)}
+    if any(existing.values()) and not append:
+        raise Conflict("The database is not empty (" + ", ".join(f"{n} {t}" for t, n in existing.items() if n)
+                       + "); seed an empty one, or pass append to add to it.")
+    rng = random.Random(seed)
+    summary = SeedSummary()
+    count = summary.rows
+    layout = _Layout()
+    have = set(session.scalars(select(Area.code)))
+    fresh_areas = [a for a in layout.areas if a["code"] not in have]
+    insert_rows(session, Area, [{**a, "created_at": now} for a in fresh_areas])
+    count["areas"] = len(fresh_areas)
+    people = _accounts(session, rng, password, now, summary)
+    campaigns = _campaigns(session, now)
+    say(f"district {DISTRICT[1]}: {len(layout.areas)} areas, {len(summary.accounts)} accounts")
+    enterprises = _enterprises(session, rng, layout, max(1, hazards // 20), now, count)
+    say(f"{len(enterprises)} enterprises with their officers")
+    category_for = _category_picker(rng, _categories(session))
+    life = _Life(rng, now=now, tz=tz, calendar=calendar, people=people, layout=layout,
+                 next_extension_id=_next_id(session, Extension), working_days=working_days)
+    weights = list(_accumulate([e["weight"] for e in enterprises]))
+    # On PostgreSQL a batch is written (and committed) by a thread while the next one is made: the database's
+    # work on one overlaps Python's on the other. The session is only ever used by one thread at a time.
+    pipelined = session.connection().dialect.name == "postgresql"
+    made, written, making = 0, 0, 0.0
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        while made < hazards:
+            rows, tick = _Rows(), time.monotonic()
+            while rows.hazards_made < min(batch, hazards - made):
+                enterprise = rng.choices(enterprises, cum_weights=weights)[0]
+                visit = life.visit(rows, enterprise, campaigns)
+                for _ in range(min(1 + _geometric(rng, 0.45), batch - rows.hazards_made, hazards - made - rows.hazards_made)):
+                    life.hazard(rows, enterprise, visit, category_for(enterprise["venue_type"]))
+            making += time.monotonic() - tick
+            made += rows.hazards_made
+            if pending is not None:
+                written += pending.result()
+                say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, "
+                    f"{time.monotonic() - started:.0f} s (making rows {making:.0f} s)")
+            pending = writer.submit(_write, session, rows, count) if pipelined else _done(_write(session, rows, count))
+        written += pending.result() if pending is not None else 0
+    say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, {time.monotonic() - started:.0f} s")
+    _finish(session, say)
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+def _write(session: Session, rows: _Rows, count: dict) -> int:
+    rows.write(session, count)
+    session.commit()
+    return rows.hazards_made
+
+
+def _done(result) -> Future:
+    future = Future()
+    future.set_result(result)
+    return future
+
+
+def _accumulate(values):
+    total = 0.0
+    for value in values:
+        total += value
+        yield total
+
+
+def _geometric(rng: random.Random, p: float) -> int:
+    return int(math.log(1.0 - rng.random()) / math.log(1.0 - p))
+
+
+def _accounts(session, rng, password, now, summary) -> dict:
+    """The demo's people: an admin, two reviewers, a district inspector and one inspector per street."""
+    code = DISTRICT[0]
+    wanted = [("demo_admin", "admin", "管理员", None), ("demo_zhao", "reviewer", "赵", None),
+              ("demo_zhou", "reviewer", "周", None), ("demo_liu", "inspector", "刘", code)]
+    wanted += [(f"demo_inspector{s + 1:02d}", "inspector", f"{SURNAMES[s]}（{STREETS[s]}）", f"{code}{s + 1:03d}")
+               for s in range(len(STREETS))]
+    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_([w[0] for w in wanted])))}
+    people: dict = {"inspectors": []}
+    for username, role, display, area in wanted:
+        user = found.get(username)
+        if user is None:
+            user = User(username=username, password_hash=accounts.hash_password(password), role=role,
+                        display_name=display, area_code=area, active=True, created_at=now)
+            session.add(user)
+            session.flush()
+            summary.rows["users"] = summary.rows.get("users", 0) + 1
+        summary.accounts.append(username)
+        key = {"demo_admin": "admin", "demo_liu": "district_inspector"}.get(username)
+        if key:
+            people[key] = (user.id, role)
+        elif role == "reviewer":
+            people.setdefault("reviewers", []).append((user.id, role))
+        else:
+            people["inspectors"].append((user.id, role))
+    session.commit()
+    return people
+
+
+def _campaigns(session, now) -> dict[int, int]:
+    """安全生产月 (June) of this year and last: year → campaign id."""
+    ids = {}
+    for year in (now.year - 1, now.year):
+        name = f"{year}年安全生产月"
+        campaign = session.scalar(select(Campaign).where(Campaign.name == name))
+        if campaign is None:
+            campaign = Campaign(name=name, theme="人人讲安全、个个会应急——查找身边安全隐患",
+                                starts_on=date(year, 6, 1), ends_on=date(year, 6, 30), created_at=now)
+            session.add(campaign)
+            session.flush()
+        ids[year] = campaign.id
+    session.commit()
+    return ids
+
+
+def _next_id(session, model) -> int:
+    return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _enterprises(session, rng, layout, how_many, now, count) -> list[dict]:
+    taken = set(session.scalars(select(Enterprise.credit_code)))
+    first_id, first_user = _next_id(session, Enterprise), _next_id(session, User)
+    centres = [(WEST + rng.uniform(0.03, 0.25), SOUTH + rng.uniform(0.03, 0.22)) for _ in range(12)]
+    venue_weights = list(_accumulate([v[1] for v in VENUES]))
+    street_weights = list(_accumulate(STREET_WEIGHT))
+    rows, officers, grids, serial = [], [], [], first_id
+    for number in range(how_many):
+        venue, _w, sector, endings = rng.choices(VENUES, cum_weights=venue_weights)[0]
+        while True:
+            first17 = f"{'91' if venue == 'enterprise' else '92'}110105{serial:09d}"
+            serial += 1
+            if first17 + check_character(first17) not in taken:
+                break
+        if rng.random() < 0.35:  # around a busy centre
+            cx, cy = rng.choice(centres)
+            lon, lat = rng.gauss(cx, 0.006), rng.gauss(cy, 0.005)
+        else:
+            s = rng.choices(range(len(STREETS)), cum_weights=street_weights)[0]
+            lon = WEST + (s % 5 + rng.random()) * STREET_W
+            lat = SOUTH + (s // 5 + rng.random()) * STREET_H
+        lon = min(max(lon, WEST + 0.0005), WEST + 5 * STREET_W - 0.0005)
+        lat = min(max(lat, SOUTH + 0.0005), SOUTH + 2 * STREET_H - 0.0005)
+        grid = layout.grid_at(lon, lat)
+        grids.append(grid)
+        located = rng.random() >= 0.01  # a few registered without a position
+        street = STREETS[grid.street]
+        enterprise_id = first_id + number
+        rows.append({
+            "id": enterprise_id, "name": f"{'北京' if venue == 'enterprise' else ''}{rng.choice(BRAND)}{rng.choice(BRAND)}"
+                                         f"{rng.choice(endings)}",
+            "credit_code": first17 + check_character(first17), "sector": sector or rng.choice(SECTORS),
+            "venue_type": venue, "address": f"北京市朝阳区{street}{rng.choice(ROADS)}{rng.randint(1, 300)}号",
+            "lat": round(lat, 6) if located else None, "lon": round(lon, 6) if located else None,
+            "area_code": grid.code, "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            "contact_phone": f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}", "created_at": now, "updated_at": now,
+        })
+        officers.append({
+            "id": first_user + number, "username": f"demo_officer{enterprise_id}", "password_hash": UNUSABLE_PASSWORD,
+            "role": "enterprise_officer", "display_name": rows[-1]["contact_name"], "enterprise_id": enterprise_id,
+            "area_code": None, "active": True, "created_at": now,
+        })
+    for start in range(0, len(rows), 5000):
+        insert_rows(session, Enterprise, rows[start:start + 5000])
+        insert_rows(session, User, officers[start:start + 5000])
+    session.commit()
+    count["enterprises"] = len(rows)
+    count["users"] = count.get("users", 0) + len(officers)
+    for row, officer, grid in zip(rows, officers, grids):
+        # Factories and workshops collect more hazards than shops; a few places collect very many.
+        row["weight"] = rng.paretovariate(1.6) * (2.0 if row["venue_type"] in ("enterprise", "small_workshop") else 1.0)
+        row["officer"] = (officer["id"], "enterprise_officer")
+        row["grid"] = grid
+    return rows
+
+
+def _categories(session) -> dict[str, list[tuple[str, str]]]:
+    """Active categories by top-level code: the second-level ones (code, name), or the top level itself."""
+    rows = session.execute(select(Category.code, Category.name, Category.parent_code).where(Category.active.is_(True))).all()
+    children: dict[str, list] = {}
+    for code, name, parent in rows:
+        if parent is not None:
+            children.setdefault(parent, []).append((code, name))
+    return {code: children.get(code) or [(code, name)] for code, name, parent in rows if parent is None}
+
+
+INDUSTRIAL = {"special_equipment", "hazardous_chemicals", "confined_space", "combustible_dust"}
+
+
+def _category_picker(rng, categories: dict) -> Callable[[str], str]:
+    """Picks a category likely at a kind of place: gas at restaurants, industrial hazards at factories."""
+    tops, weights = list(categories), {}
+
+    def pick(venue_type: str) -> str:
+        if venue_type not in weights:
+            weights[venue_type] = list(_accumulate(
+                CATEGORY_WEIGHT.get(t, 2) * (4 if venue_type == "small_restaurant" and t == "gas" else 1)
+                * (2 if venue_type in ("enterprise", "small_workshop") and t in INDUSTRIAL else 1) for t in tops))
+        return rng.choice(categories[rng.choices(tops, cum_weights=weights[venue_type])[0]])[0]
+
+    return pick
+
+
+def _finish(session, say) -> None:
+    """Sequences past the ids written explicitly, and fresh planner statistics (PostgreSQL)."""
+    if session.connection().dialect.name != "postgresql":
+        return
+    for table in ("enterprises", "users", "extensions"):
+        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                             f"GREATEST((SELECT max(id) FROM {table}), 1))"))
+    session.commit()
+    say("vacuum and analyse (the map reads the hazards by index only)")
+    engine = session.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE hazards"))
+        connection.execute(text("ANALYZE"))
+
+
+
+# --- the life of each hazard ------------------------------------------------------------------------------------
+
+CHECKED = {"passed": True, "blocking": [], "warnings": []}
+PLAN = {"objectives": "消除隐患，确保安全", "measures": "更换不合格设施，落实专人管理", "funds": "企业自筹", "responsible": "企业主要负责人",
+        "timeline": "按期完成整改", "safety_measures": "整改期间设置警示标识，落实临时防范措施"}
+MEASURES = ["已清理通道并设置禁止堆放标识", "已更换合格器材并建立检查记录", "已整改到位并拍照留存", "已请专业单位维修并验收",
+            "已拆除违规线路并规范敷设"]
+REJECTIONS = ["整改照片不能反映整改情况，请补充", "现场复查仍未整改到位", "整改措施不彻底"]
+EXTENSION_REASONS = ["需采购专用设备，供货周期较长", "需由专业单位施工，已签订合同", "涉及改造，需停产期间实施"]
+VOID_REASONS = ["重复录入", "录入错误，企业信息有误", "经复核不构成隐患"]
+
+
+class _Stop(Exception):
+    """The story has reached ``now``: what would come next has not happened yet."""
+
+
+class _Rows:
+    """One batch of rows for every table, written parents first."""
+
+    ORDER = (Inspection, InspectionInspector, Hazard, Photo, RemediationPlan, Extension, Rectification, HazardEvent)
+
+    def __init__(self):
+        self.by_model = {model: [] for model in self.ORDER}
+        self.hazards_made = 0
+
+    def add(self, model, row: dict) -> None:
+        self.by_model[model].append(row)
+
+    def write(self, session: Session, count: dict) -> None:
+        for model in self.ORDER:
+            insert_rows(session, model, self.by_model[model])
+            count[model.__tablename__] = count.get(model.__tablename__, 0) + len(self.by_model[model])
+
+
+def _digest(kind: str, row_id) -> str:
+    return hashlib.sha256(f"demo:{kind}:{row_id}".encode()).hexdigest()
+
+
+class _Life:
+    """Makes visits and hazards and plays each hazard's workflow forward until ``now``."""
+
+    def __init__(self, rng, *, now, tz, calendar, people, layout, next_extension_id, working_days):
+        self.rng, self.now, self.tz, self.calendar = rng, now, tz, calendar
+        self.people, self.layout, self.working_days = people, layout, working_days
+        self.next_extension_id = next_extension_id
+        self._deadlines: dict = {}
+        self._due_soon: dict = {}
+        self._workdays: dict = {}
+
+    # calendar, memoised: a few hundred distinct days serve a million hazards
+    def day(self, at: datetime) -> date:
+        return at.astimezone(self.tz).date()
+
+    def local(self, day: date, hours: float) -> datetime:
+        return datetime.combine(day, datetime.min.time(), tzinfo=self.tz).astimezone(UTC) + timedelta(hours=hours)
+
+    def default_deadline(self, at: datetime, severity: str) -> date:
+        key = (self.day(at), severity)
+        if key not in self._deadlines:
+            self._deadlines[key] = deadlines.default_deadline(at, severity, tz=self.tz, calendar=self.calendar,
+                                                              working_days=self.working_days)
+        return self._deadlines[key]
+
+    def next_workday(self, day: date) -> date:
+        if day not in self._workdays:
+            self._workdays[day] = self.calendar.next_workday(day)
+        return self._workdays[day]
+
+    def due_soon_day(self, deadline: date) -> date:
+        if deadline not in self._due_soon:
+            self._due_soon[deadline] = deadlines.due_soon_date(deadline, self.calendar)
+        return self._due_soon[deadline]
+
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def visit(self, rows: _Rows, enterprise: dict, campaigns: dict) -> SimpleNamespace:
+        """An inspection at the enterprise on a working day of the past two years (more of them lately)."""
+        rng = self.rng
+        while True:
+            age = rng.random() * 730
+            if rng.random() < 1 - 0.5 * age / 730:
+                break
+        day = self.day(self.now - timedelta(days=age))
+        if not self.calendar.is_workday(day) and rng.random() < 0.85:
+            day = self.calendar.previous_workday(day)
+        start = self.local(day, 8.5 + rng.random() * 8.5)
+        if start > self.now:
+            start = self.now - timedelta(minutes=rng.uniform(30, 300))
+        inspector = self.people["inspectors"][enterprise["grid"].street]
+        partner = self.people["district_inspector"]
+        in_june = day.month == 6 and day.year in campaigns
+        kind = "special" if in_june and rng.random() < 0.5 else rng.choices(
+            ["routine", "unannounced", "special", "covert"], weights=[55, 30, 10, 5])[0]
+        visit_id = self.uuid()
+        rows.add(Inspection, {
+            "id": visit_id, "enterprise_id": enterprise["id"], "kind": kind,
+            "campaign_id": campaigns[day.year] if in_june and kind == "special" else None, "started_at": start,
+            "lat": enterprise["lat"], "lon": enterprise["lon"], "notes": None, "created_by": inspector[0],
+            "created_at": start, "request_digest": _digest("inspection", visit_id),
+        })
+        for user_id in {inspector[0], partner[0]}:
+            rows.add(InspectionInspector, {"inspection_id": visit_id, "user_id": user_id})
+        return SimpleNamespace(id=visit_id, at=start, inspector=inspector)
+
+    def photo(self, hazard_id, kind, actor, at, lon, lat) -> dict:
+        rng = self.rng
+        sha = f"{rng.getrandbits(256):064x}"
+        make, model = rng.choice(CAMERAS)
+        wide = rng.random() < 0.5
+        where, source, accuracy, alt = rng.random(), None, None, None
+        if lon is not None and where < 0.6:
+            source, alt = "exif", round(rng.uniform(35, 60), 1)
+            lon, lat = round(lon + rng.gauss(0, 0.00008), 6), round(lat + rng.gauss(0, 0.00006), 6)
+        elif lon is not None and where < 0.9:
+            source, accuracy = "device", round(rng.uniform(4, 25), 1)
+        else:
+            lon = lat = None
+        return {
+            "id": self.uuid(), "hazard_id": hazard_id, "kind": kind, "sha256": sha, "size": rng.randint(900_000, 6_000_000),
+            "content_type": "image/jpeg", "width": 4000 if wide else 3000, "height": 3000 if wide else 4000,
+            "taken_at": at - timedelta(seconds=rng.uniform(5, 300)), "lat": lat, "lon": lon, "alt": alt,
+            "accuracy_m": accuracy, "location_source": source, "make": make, "model": model, "orientation": 1,
+            "phash": f"{rng.getrandbits(64):016x}", "original_key": original_key(sha), "display_key": display_key(sha),
+            "thumbnail_key": thumbnail_key(sha), "uploaded_by": actor[0], "uploaded_at": at,
+            "request_digest": _digest("photo", sha),
+        }
+
+    def hazard(self, rows: _Rows, enterprise: dict, visit: SimpleNamespace, category: str) -> None:
+        rng = self.rng
+        visit.at += timedelta(minutes=rng.uniform(3, 20))
+        reported = min(visit.at, self.now - timedelta(seconds=rng.uniform(1, 600)))
+        severity = "major" if rng.random() < (0.06 if enterprise["venue_type"] == "enterprise" else 0.02) else "general"
+        top = category.split(".")[0]
+        story = _Story(self, rows, self.uuid(), reported, severity, enterprise, visit.inspector)
+        if rng.random() < 0.1:  # the inspector chose the deadline
+            asked = self.day(reported) + timedelta(days=rng.randint(3, 40))
+            story.deadline = self.next_workday(asked)
+            requested = asked if asked != story.deadline else None
+        else:
+            story.deadline, requested = self.default_deadline(reported, severity), None
+        story.play(category)
+        lon, lat, source, accuracy = story.location
+        grid = self.layout.grid_at(lon, lat) if lon is not None else None
+        grid = grid or enterprise["grid"]
+        events = story.events_with_sweeps()
+        rows.add(Hazard, {
+            "id": story.id, "inspection_id": visit.id, "enterprise_id": enterprise["id"], "category_code": category,
+            "severity": severity, "description": rng.choice(DESCRIPTIONS.get(top, ["存在安全隐患"])),
+            "basis": BASIS.get(top), "lat": lat, "lon": lon, "accuracy_m": accuracy, "location_source": source,
+            "area_code": grid.code, "area_path": grid.path, "status": story.status, "reported_by": visit.inspector[0],
+            "reported_at": reported, "client_reported_at": story.client_reported_at, "deadline": story.deadline,
+            "original_deadline": story.original_deadline, "deadline_requested": requested,
+            "rejection_count": story.rejections, "closed_at": story.closed_at, "voided_at": story.voided_at,
+            "overdue_recorded": story.overdue_recorded, "due_soon_recorded": story.due_soon_recorded,
+            "request_digest": _digest("hazard", story.id), "updated_at": events[-1]["at"], "version": len(events),
+        })
+        prev = audit.GENESIS
+        for seq, event in enumerate(events, 1):
+            event["seq"], event["prev_hash"] = seq, prev
+            event["hash"] = prev = audit.event_hash(SimpleNamespace(**event))
+            rows.add(HazardEvent, event)
+        rows.hazards_made += 1
+
+
+class _Story:
+    """One hazard's workflow, step by step through the transition table's rules, stopping at ``now``."""
+
+    def __init__(self, life: _Life, rows: _Rows, hazard_id, reported, severity, enterprise, inspector):
+        self.life, self.rows, self.rng, self.id = life, rows, life.rng, hazard_id
+        self.reported, self.severity, self.enterprise, self.inspector = reported, severity, enterprise, inspector
+        self.officer = enterprise["officer"]
+        self.events: list[dict] = []
+        self.status, self.last = None, reported - timedelta(seconds=1)
+        self.deadline = self.original_deadline = None
+        self.deadlines: list[tuple[datetime, date]] = []  # (from, deadline in force)
+        self.rejections = 0
+        self.closed_at = self.voided_at = None
+        self.overdue_recorded = self.due_soon_recorded = False
+        self.client_reported_at = reported - timedelta(seconds=self.rng.uniform(1, 30))
+        self.location = self._place()
+
+    def _place(self):
+        rng, e = self.rng, self.enterprise
+        if e["lat"] is None:
+            return None, None, None, None
+        r = rng.random()
+        if r < 0.6:
+            return (round(e["lon"] + rng.gauss(0, 0.00014), 6), round(e["lat"] + rng.gauss(0, 0.00011), 6), "device",
+                    round(rng.uniform(4, 30), 1))
+        if r < 0.95:
+            return e["lon"], e["lat"], "enterprise", None  # an EXIF position may replace it (see play)
+        return round(e["lon"] + rng.gauss(0, 0.00005), 6), round(e["lat"] + rng.gauss(0, 0.00004), 6), "manual", None
+
+    def emit(self, at, action, actor=None, *, to=None, comment=None, evidence=(), details=None, client=False) -> datetime:
+        at = max(at, self.last + timedelta(seconds=1))
+        if at > self.life.now:
+            raise _Stop
+        self.events.append({
+            "hazard_id": self.id, "action": action, "from_status": self.status if to else None, "to_status": to,
+            "actor_id": actor[0] if actor else None, "actor_role": actor[1] if actor else None, "at": at,
+            "client_at": at - timedelta(seconds=self.rng.uniform(1, 20)) if client else None, "comment": comment,
+            "evidence_ids": [str(e) for e in evidence], "details": details or {},
+        })
+        self.last = at
+        if to:
+            self.status = to
+        return at
+
+    def add_photos(self, kind, actor, at, how_many) -> list[dict]:
+        photos = []
+        lon, lat = self.location[0], self.location[1]
+        for _ in range(how_many):
+            at += timedelta(seconds=self.rng.uniform(20, 240))
+            photo = self.life.photo(self.id, kind, actor, max(at, self.last + timedelta(seconds=1)), lon, lat)
+            details = {"kind": kind, "sha256": photo["sha256"]}
+            if kind == "evidence" and photo["location_source"] == "exif" and self.location[2] == "enterprise":
+                was = {"lat": self.location[1], "lon": self.location[0], "source": "enterprise"}
+                details["hazard_location"] = {"lat": photo["lat"], "lon": photo["lon"], "source": "exif",
+                                              "photo_id": str(photo["id"]), "was": was}
+            photo["uploaded_at"] = self.emit(photo["uploaded_at"], "photo_added", actor, evidence=[photo["id"]],
+                                             details=details, client=True)
+            if "hazard_location" in details:
+                self.location = (photo["lon"], photo["lat"], "exif", None)
+            self.rows.add(Photo, photo)
+            photos.append(photo)
+        return photos
+
+    def play(self, category: str) -> None:
+        self.original_deadline = self.deadline
+        self.deadlines.append((self.reported, self.deadline))
+        self.emit(self.reported, "reported", self.inspector, to="open", client=True, details={
+            "deadline": self.deadline.isoformat(), "severity": self.severity, "category": category})
+        self.events[0]["client_at"] = self.client_reported_at
+        try:
+            self._rest()
+        except _Stop:
+            pass
+
+    def _rest(self) -> None:
+        rng, day = self.rng, timedelta(days=1)
+        self.add_photos("evidence", self.inspector, self.reported, rng.choices([0, 1, 2, 3], [8, 67, 20, 5])[0])
+        if self.severity == "general" and rng.random() < 0.08:  # rectified on the spot
+            photos = self.add_photos("rectification", self.inspector, self.last + timedelta(minutes=rng.uniform(5, 40)), 1)
+            self._submission("rectified_on_spot", self.inspector, "closed", "当场整改完毕", photos)
+            self.closed_at = self.last
+            return
+        void_at = self.reported + day * rng.uniform(0.2, 8) if rng.random() < 0.015 else None
+        # Most acknowledge within a day or two; a few only after weeks of reminders; a very few never.
+        slow = rng.random() < 0.04
+        acknowledged = self.last + max(timedelta(days=rng.expovariate(1 / (20 if slow else 1.3))), timedelta(minutes=10))
+        if rng.random() < 0.002 or (void_at and void_at < acknowledged):
+            return self._void(void_at)
+        self.emit(acknowledged, "acknowledge", self.officer, to="acknowledged", client=True,
+                  comment="已签收" if rng.random() < 0.3 else None)
+        if void_at:
+            return self._void(void_at)
+        if self.severity == "major":
+            at = self.emit(self.last + day * rng.uniform(0.5, 4), "plan_recorded", self.officer, details={"plan": PLAN})
+            self.rows.add(RemediationPlan, {"hazard_id": self.id, **PLAN, "updated_by": self.officer[0], "updated_at": at})
+        due = self.life.local(self.deadline + day, 0)
+        if rng.random() < 0.07 and due > self.last + day:
+            self._extension(due)
+            due = self.life.local(self.deadline + day, 0)
+        behaviour = rng.random()
+        if behaviour < 0.002:
+            return  # never rectified
+        if behaviour < 0.8:
+            submit = self.last + max((due - self.last) * rng.uniform(0.1, 0.8), timedelta(hours=2))
+        else:  # late, some of them by months
+            submit = due + timedelta(days=rng.expovariate(1 / (45 if behaviour < 0.85 else 8)))
+        for attempt in range(2):
+            photos = self.add_photos("rectification", self.officer, submit - timedelta(minutes=rng.uniform(10, 120)),
+                                     rng.choice([1, 1, 2]))
+            self._submission("submit", self.officer, "submitted", rng.choice(MEASURES), photos)
+            reviewer = self.inspector if self.severity == "general" else rng.choice(self.life.people["reviewers"])
+            waits = 25 if rng.random() < 0.03 else 1.5  # days; a few re-inspections are long in coming
+            review = self.last + max(timedelta(days=rng.expovariate(1 / waits)), timedelta(hours=1))
+            if attempt == 0 and rng.random() < 0.1:
+                self.emit(review, "reject", reviewer, to="acknowledged", comment=rng.choice(REJECTIONS), client=True)
+                self.rejections += 1
+                submit = self.last + day * rng.uniform(1, 6)
+                continue
+            self.closed_at = self.emit(review, "approve", reviewer, to="closed", client=True,
+                                       comment="复查合格" if rng.random() < 0.5 else None)
+            return
+
+    def _submission(self, action, actor, to, measures, photos) -> None:
+        at = self.emit(self.last + timedelta(minutes=self.rng.uniform(1, 5)), action, actor, to=to, comment=measures,
+                       evidence=[p["id"] for p in photos], details={"checks": CHECKED}, client=True)
+        self.rows.add(Rectification, {
+            "hazard_id": self.id, "measures": measures, "photo_ids": [str(p["id"]) for p in photos],
+            "checks": {"photos": [], **CHECKED}, "submitted_by": actor[0], "submitted_at": at})
+
+    def _void(self, at) -> None:
+        if at is not None:
+            self.voided_at = self.emit(at, "void", self.life.people["admin"], to="void", comment=self.rng.choice(VOID_REASONS))
+
+    def _extension(self, due: datetime) -> None:
+        rng, life = self.rng, self.life
+        extension_id = life.next_extension_id
+        new = life.next_workday(self.deadline + timedelta(days=rng.randint(7, 30)))
+        asked = self.emit(self.last + (due - self.last) * rng.uniform(0.2, 0.7), "extension_requested", self.officer,
+                          comment=rng.choice(EXTENSION_REASONS), client=True, details={
+                              "extension_id": extension_id, "new_deadline": new.isoformat(),
+                              "deadline": self.deadline.isoformat()})
+        life.next_extension_id += 1
+        row = {"id": extension_id, "hazard_id": self.id, "requested_by": self.officer[0], "requested_at": asked,
+               "previous_deadline": self.deadline, "new_deadline": new, "reason": self.events[-1]["comment"],
+               "status": "pending", "decided_by": None, "decided_at": None, "decision_comment": None}
+        self.rows.add(Extension, row)
+        approve = rng.random() < 0.8
+        reviewer = rng.choice(life.people["reviewers"])
+        details = {"extension_id": extension_id, "deadline": self.deadline.isoformat()}
+        if approve:
+            details["new_deadline"] = new.isoformat()
+        comment = "同意延期" if approve else "理由不充分，请按期整改"
+        decided = self.emit(asked + timedelta(days=rng.uniform(0.3, 3)), "extension_approved" if approve else
+                            "extension_refused", reviewer, comment=comment, details=details)
+        row.update(status="approved" if approve else "refused", decided_by=reviewer[0], decided_at=decided,
+                   decision_comment=comment)
+        if approve:
+            self.deadline = new
+            self.deadlines.append((decided, new))
+
+    def events_with_sweeps(self) -> list[dict]:
+        """The lifecycle events and, between them, the sweep's due-soon and overdue marks as cron made them."""
+        life, five = self.life, timedelta(minutes=5)
+        end = self.closed_at or self.voided_at or life.now
+        marks = []
+        for number, (start, deadline) in enumerate(self.deadlines):
+            stop = self.deadlines[number + 1][0] if number + 1 < len(self.deadlines) else end
+            self.due_soon_recorded = False  # an approved extension lets the reminder fire again
+            soon = max(life.local(life.due_soon_day(deadline), 0) + five, start + timedelta(minutes=1))
+            if soon < stop and soon <= life.now and life.day(soon) <= deadline:
+                marks.append((soon, "due_soon", deadline))
+                self.due_soon_recorded = True
+            late = max(life.local(deadline + timedelta(days=1), 0) + five, start + timedelta(minutes=1))
+            if not self.overdue_recorded and late < stop and late <= life.now:
+                marks.append((late, "overdue", deadline))
+                self.overdue_recorded = True
+        events = self.events + [
+            {"hazard_id": self.id, "action": action, "from_status": None, "to_status": None, "actor_id": None,
+             "actor_role": None, "at": at, "client_at": None, "comment": None, "evidence_ids": [],
+             "details": {"deadline": deadline.isoformat()}}
+            for at, action, deadline in marks
+        ]
+        return sorted(events, key=lambda e: e["at"])

@@ -1,0 +1,302 @@
+"""The district map's read side: hazards as single points or as grid clusters counted in the database, and the
+area polygons with their hazard counts (the choropleth).
+
+Both reuse ``hazards_query``, so visibility and every filter mean exactly what they mean in ``GET /hazards``.
+Hazards without a location are not on the map (a bounding box never holds them); the area counts include them,
+since they are counted by the area recorded at report time, not by position.
+
+Clusters are a fixed grid in degrees anchored at (-180, -90): cell ``(floor((lon + 180) / w), floor((lat + 90) /
+h))``. The cell is ``CELL_PX`` screen pixels of a web-mercator map at the requested zoom (``w = 360 / 2^zoom *
+CELL_PX / 256``; ``h = w * cos(latitude of the box's centre)``, so cells look square on the screen). The grid does
+not move when the map is panned, so clusters stay put. Plain SQL (floor, count, sum, GROUP BY): the same query
+runs on SQLite and PostgreSQL, no PostGIS.
+"""
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
+
+from sqlalchemy import Date, and_, case, func, literal_column, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from inspections import deadlines
+from inspections.enums import ACTIVE_STATUSES, HazardStatus, PhotoKind, Role, values
+from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
+from inspections.models import Area, Enterprise, Hazard, Photo, User
+from inspections.visibility import area_path_of
+
+MAX_FEATURES = 2000  # never more features than this in one answer
+POINT_ZOOM = 16  # from this zoom on, single hazards (while the box holds at most MAX_FEATURES)
+SPARSE_POINTS = 250  # below POINT_ZOOM, a box holding at most this many hazards shows them singly too
+CELL_PX = 64  # a cluster cell is 64 screen pixels wide: four to a 256-pixel tile
+SCREEN_PX = 1024  # the map width assumed when a request gives no zoom
+MAX_ZOOM = 24.0
+WORLD = (-180.0, -90.0, 180.0, 90.0)
+STATUSES = tuple(values(HazardStatus))
+
+
+# --- hazards on the map --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One hazard as a map marker; ``thumbnail_key`` is its first evidence photo's thumbnail, if any."""
+
+    id: uuid.UUID
+    lon: float
+    lat: float
+    status: str
+    severity: str
+    category: str
+    overdue: bool
+    deadline: date
+    enterprise_id: int
+    enterprise_name: str
+    thumbnail_key: str | None
+
+
+@dataclass
+class Cluster:
+    """The hazards of one grid cell: their count, mean position, counts by status and how many are overdue."""
+
+    cell: tuple[float, float, float, float]  # west, south, east, north
+    count: int = 0
+    overdue: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    sum_lon: float = 0.0
+    sum_lat: float = 0.0
+
+    @property
+    def lon(self) -> float:
+        return self.sum_lon / self.count
+
+    @property
+    def lat(self) -> float:
+        return self.sum_lat / self.count
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Cluster cells of ``cell_lon`` by ``cell_lat`` degrees, anchored at (-180, -90)."""
+
+    cell_lon: float
+    cell_lat: float
+
+    def index(self, lon: float, lat: float) -> tuple[int, int]:
+        return math.floor((lon + 180.0) / self.cell_lon), math.floor((lat + 90.0) / self.cell_lat)
+
+    def cells_in(self, bbox: tuple[float, float, float, float]) -> int:
+        """How many cells the box touches: the most clusters it can produce."""
+        (x0, y0), (x1, y1) = self.index(bbox[0], bbox[1]), self.index(bbox[2], bbox[3])
+        return (x1 - x0 + 1) * (y1 - y0 + 1)
+
+    def bounds(self, gx: int, gy: int) -> tuple[float, float, float, float]:
+        west, south = gx * self.cell_lon - 180.0, gy * self.cell_lat - 90.0
+        return west, south, west + self.cell_lon, south + self.cell_lat
+
+
+@dataclass(frozen=True)
+class HazardMap:
+    """What the map shows for one box and zoom: points, or clusters (``clustered``) whose counts add up to ``total``."""
+
+    bbox: tuple[float, float, float, float]
+    zoom: float
+    clustered: bool
+    total: int
+    points: list[MapPoint] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    grid: Grid | None = None
+
+
+def zoom_for(bbox: tuple[float, float, float, float]) -> float:
+    """The web-mercator zoom at which the box is about ``SCREEN_PX`` pixels wide."""
+    width = max(bbox[2] - bbox[0], 1e-9)
+    return min(max(math.log2(SCREEN_PX / 256 * 360 / width), 0.0), MAX_ZOOM)
+
+
+def cluster_grid(bbox: tuple[float, float, float, float], zoom: float) -> Grid:
+    """The grid for ``zoom``, doubled until the box touches at most ``MAX_FEATURES`` cells."""
+    cell_lon = 360.0 / 2 ** zoom * CELL_PX / 256
+    mid_lat = (bbox[1] + bbox[3]) / 2
+    squash = max(math.cos(math.radians(mid_lat)), 0.05)
+    grid = Grid(cell_lon, cell_lon * squash)
+    while grid.cells_in(bbox) > MAX_FEATURES:
+        grid = Grid(grid.cell_lon * 2, grid.cell_lat * 2)
+    return grid
+
+
+def hazard_map(session: Session, actor: User, filters: HazardFilters, *, zoom: float | None, today: date) -> HazardMap:
+    """The hazards ``actor`` may see in the box (default: the whole world) that match ``filters``.
+
+    Single hazards from ``POINT_ZOOM`` on, and at any zoom when the box holds at most ``SPARSE_POINTS``;
+    otherwise clusters counted by the database. Never more than ``MAX_FEATURES`` features: a box too full
+    for points at a high zoom is clustered, and cells grow until the box holds few enough.
+    """
+    filters = replace(filters, bbox=tuple(filters.bbox) if filters.bbox else WORLD)
+    zoom = zoom_for(filters.bbox) if zoom is None else zoom
+    matching = hazards_query(session, actor, filters, today=today)
+    if zoom >= POINT_ZOOM:
+        points = _points(session, matching, today, limit=MAX_FEATURES + 1)
+        if len(points) <= MAX_FEATURES:
+            return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
+    grid = cluster_grid(filters.bbox, zoom)
+    clusters = cluster_cells(session, matching, grid, today)
+    total = sum(cluster.count for cluster in clusters)
+    if total <= SPARSE_POINTS:
+        points = _points(session, matching, today, limit=MAX_FEATURES + 1)
+        return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
+    return HazardMap(filters.bbox, zoom, clustered=True, total=total, clusters=clusters, grid=grid)
+
+
+def _points(session: Session, matching, today: date, *, limit: int) -> list[MapPoint]:
+    thumbnail = (
+        select(Photo.thumbnail_key)
+        .where(Photo.hazard_id == Hazard.id, Photo.kind == PhotoKind.EVIDENCE.value)
+        .order_by(Photo.uploaded_at, Photo.id).limit(1)
+        .correlate(Hazard).scalar_subquery()
+    )
+    query = matching.with_only_columns(
+        Hazard.id, Hazard.lon, Hazard.lat, Hazard.status, Hazard.severity, Hazard.category_code,
+        case((overdue_clause(today), 1), else_=0), Hazard.deadline, Hazard.enterprise_id, Enterprise.name, thumbnail,
+        maintain_column_froms=True,
+    ).join(Enterprise, Enterprise.id == Hazard.enterprise_id).limit(limit)
+    return [
+        MapPoint(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8], row[9], row[10])
+        for row in session.execute(query)
+    ]
+
+
+def cluster_cells(session: Session, matching, grid: Grid, today: date) -> list[Cluster]:
+    """The non-empty cells of ``grid`` over the hazards ``matching`` selects, counted by the database.
+
+    The database groups by cell and status (a handful of rows per cell); the rows are folded into one
+    cluster per cell here. The cell sizes are inlined as SQL literals so that the GROUP BY expressions are
+    textually those of the select list (PostgreSQL compares them as text, bound parameters would differ).
+    """
+    cell_x = func.floor((Hazard.lon + literal_column("180.0")) / literal_column(repr(float(grid.cell_lon))))
+    cell_y = func.floor((Hazard.lat + literal_column("90.0")) / literal_column(repr(float(grid.cell_lat))))
+    query = matching.order_by(None).with_only_columns(
+        cell_x, cell_y, Hazard.status, func.count(), func.sum(case((overdue_clause(today), 1), else_=0)),
+        func.sum(Hazard.lon), func.sum(Hazard.lat),
+    ).group_by(cell_x, cell_y, Hazard.status)
+    clusters: dict[tuple[int, int], Cluster] = {}
+    for gx, gy, status, count, overdue, sum_lon, sum_lat in session.execute(query):
+        key = (int(gx), int(gy))
+        cluster = clusters.get(key)
+        if cluster is None:
+            cluster = clusters[key] = Cluster(cell=grid.bounds(*key))
+        cluster.count += count
+        cluster.overdue += int(overdue or 0)
+        cluster.by_status[status] = cluster.by_status.get(status, 0) + count
+        cluster.sum_lon += sum_lon
+        cluster.sum_lat += sum_lat
+    return sorted(clusters.values(), key=lambda c: (c.cell[1], c.cell[0]))
+
+
+# --- areas with their counts (the choropleth) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """An area with the counts of the hazards in it and in every area under it."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    boundary: dict
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    closed_on_time: int
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return self.closed / self.total if self.total else None
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return self.overdue / self.total if self.total else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.closed_on_time / self.closed if self.closed else None
+
+
+class _LocalDate(FunctionElement):
+    """The local calendar date of a (naive UTC) timestamp column, at a fixed UTC offset in seconds.
+
+    Dialect-specific SQL for one idea, so the on-time rule can be counted in the database on both backends.
+    """
+
+    type = Date()
+    name = "local_date"
+    inherit_cache = True
+
+
+@compiles(_LocalDate)
+def _local_date_default(element, compiler, **kw):
+    column, seconds = list(element.clauses)
+    return f"CAST({compiler.process(column, **kw)} + {compiler.process(seconds, **kw)} * INTERVAL '1 second' AS DATE)"
+
+
+@compiles(_LocalDate, "sqlite")
+def _local_date_sqlite(element, compiler, **kw):
+    column, seconds = list(element.clauses)
+    return f"date({compiler.process(column, **kw)}, {compiler.process(seconds, **kw)} || ' seconds')"
+
+
+def area_counts(
+    session: Session, actor: User, filters: HazardFilters, *, level: str, now: datetime, tz: tzinfo,
+) -> list[AreaCounts]:
+    """The areas of ``level`` that have a boundary, each with the counts of the hazards ``actor`` may see in it.
+
+    A hazard counts in its area and every area above it (by area path prefix), so a street counts its
+    communities' and grids' hazards. Void hazards (recorded in error) are not counted. ``open`` is every
+    active state (open, acknowledged, submitted); ``overdue`` is active past the deadline in force;
+    ``closed_on_time`` is closed on or before the *original* deadline (local date of closing), as the
+    statistics count it, so an approved extension does not make a late rectification on time. Inspectors get
+    only the areas within their own.
+    """
+    today = deadlines.local_date(now, tz)
+    offset = int(now.astimezone(tz).utcoffset().total_seconds())  # China has had no daylight saving since 1991
+    active = Hazard.status.in_([s.value for s in ACTIVE_STATUSES])
+    closed = Hazard.status == HazardStatus.CLOSED.value
+    on_time = and_(closed, _LocalDate(Hazard.closed_at, literal_column(str(offset))) <= Hazard.original_deadline)
+
+    def number(clause):
+        return func.sum(case((clause, 1), else_=0))
+
+    per_path = (
+        hazards_query(session, actor, filters, today=today).order_by(None)
+        .where(Hazard.status != HazardStatus.VOID.value, Hazard.area_path.is_not(None))
+        .with_only_columns(
+            Hazard.area_path.label("area_path"), func.count().label("total"), number(active).label("open"),
+            number(overdue_clause(today)).label("overdue"), number(closed).label("closed"),
+            number(on_time).label("closed_on_time"),
+        ).group_by(Hazard.area_path).subquery()
+    )
+    scope = [Area.level == level, Area.boundary.is_not(None)]
+    if actor.role == Role.INSPECTOR:
+        path = area_path_of(actor)
+        scope.append(Area.path.startswith(path, autoescape=True) if path else Area.code.is_(None))
+    within = func.substr(per_path.c.area_path, 1, func.length(Area.path)) == Area.path
+    sums = [func.coalesce(func.sum(per_path.c[name]), 0) for name in ("total", "open", "overdue", "closed", "closed_on_time")]
+    counts = (
+        select(Area.code.label("code"), *(s.label(n) for s, n in zip(sums, ("total", "open", "overdue", "closed", "on_time"))))
+        .select_from(Area).join(per_path, within).where(*scope).group_by(Area.code).subquery()
+    )
+    query = (
+        select(Area, counts.c.total, counts.c.open, counts.c.overdue, counts.c.closed, counts.c.on_time)
+        .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
+    )
+    return [
+        AreaCounts(area.code, area.name, area.level, area.parent_code, area.boundary,
+                   *(int(n or 0) for n in (total, open_, overdue, closed_, on_time_)))
+        for area, total, open_, overdue, closed_, on_time_ in session.execute(query)
+    ]
