@@ -212,7 +212,8 @@ def seed_demo(
     if any(existing.values()) and not append:
         raise Conflict("The database is not empty (" + ", ".join(f"{n} {t}" for t, n in existing.items() if n)
                        + "); seed an empty one, or pass append to add to it.")
-    rng = random.Random(seed)
+    # Appending again with the same seed must not make the same ids again: the seed takes in what is there.
+    rng = random.Random(seed if not any(existing.values()) else f"{seed}/{existing['hazards']}/{existing['enterprises']}")
     summary = SeedSummary()
     count = summary.rows
     layout = _Layout()
