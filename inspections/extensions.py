@@ -21,10 +21,6 @@ from inspections.workcalendar import WorkCalendar
 EXTENDABLE = (HazardStatus.OPEN, HazardStatus.ACKNOWLEDGED)
 
 
-def extensions_of(session: Session, hazard_id: uuid.UUID) -> list[Extension]:
-    return list(session.scalars(select(Extension).where(Extension.hazard_id == hazard_id).order_by(Extension.id)))
-
-
 def request_extension(
     session: Session, actor: User, hazard_id: uuid.UUID, *, new_deadline: date, reason: str,
     now: datetime, tz: tzinfo, calendar: WorkCalendar,

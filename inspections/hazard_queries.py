@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from inspections.enums import ACTIVE_STATUSES
 from inspections.errors import InvalidInput
-from inspections.models import Area, Hazard, User
+from inspections.models import Area, Extension, Hazard, Photo, Rectification, User
 from inspections.visibility import visible_hazards
 
 
@@ -69,3 +69,25 @@ def hazards_query(session: Session, actor: User, filters: HazardFilters, *, toda
     if filters.recurrence is not None:
         query = query.where(Hazard.recurrence_of.is_not(None) if filters.recurrence else Hazard.recurrence_of.is_(None))
     return query.order_by(Hazard.reported_at.desc(), Hazard.id)
+
+
+@dataclass(frozen=True)
+class HazardRecord:
+    """Everything kept about one hazard, for its detail view."""
+
+    hazard: Hazard
+    photos: list
+    rectifications: list
+    extensions: list
+
+
+def hazard_record(session: Session, hazard: Hazard) -> HazardRecord:
+    def rows(model, order):
+        return list(session.scalars(select(model).where(model.hazard_id == hazard.id).order_by(*order)))
+
+    return HazardRecord(
+        hazard=hazard,
+        photos=rows(Photo, (Photo.uploaded_at, Photo.id)),
+        rectifications=rows(Rectification, (Rectification.id,)),
+        extensions=rows(Extension, (Extension.id,)),
+    )
