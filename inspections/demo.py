@@ -473,6 +473,7 @@ class _Life:
         self.rng, self.now, self.tz, self.calendar = rng, now, tz, calendar
         self.people, self.layout, self.working_days = people, layout, working_days
         self.next_extension_id = next_extension_id
+        self.made = 0
         self._deadlines: dict = {}
         self._due_soon: dict = {}
         self._workdays: dict = {}
@@ -502,7 +503,10 @@ class _Life:
         return self._due_soon[deadline]
 
     def uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        # Random version-4 ids whose top 40 bits count up: the indexes on them grow at their right edge, which
+        # makes the load several times faster than scattering a million keys over the whole index.
+        self.made += 1
+        return uuid.UUID(int=(self.made << 88) | self.rng.getrandbits(88), version=4)
 
     def visit(self, rows: _Rows, enterprise: dict, campaigns: dict) -> SimpleNamespace:
         """An inspection at the enterprise on a working day of the past two years (more of them lately)."""
