@@ -197,5 +197,8 @@ def demo_seed(hazards, seed, batch, append, password):
         raise click.ClickException(error.message) from None
     for table, rows in summary.rows.items():
         click.echo(f"  {table:<22} {rows:>10,}")
-    click.echo(f"Demo district seeded in {summary.elapsed:.1f} s. Sign in as {', '.join(summary.accounts)} "
-               f"with the password {password} (demo photos have no image bytes).")
+    click.echo(f"Demo district seeded in {summary.elapsed:.1f} s (demo photos are rows without image bytes).")
+    if summary.accounts:
+        click.echo(f"Sign in as {', '.join(summary.accounts)} with the password {password}.")
+    else:
+        click.echo("The demo accounts were there already; their passwords are unchanged.")

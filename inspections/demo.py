@@ -12,7 +12,8 @@ Photos are rows only: their object keys point to objects that do not exist (no i
 links answer 404 and ``media sweep`` reports them missing. A handful of accounts can sign in (``password``);
 every enterprise gets an officer account whose password is unusable until an admin sets one.
 
-Rows are written in batches: COPY on PostgreSQL, executemany elsewhere, one transaction per batch.
+Hazards are made in batches, each from its own seed (worker processes make them on PostgreSQL), and written with
+COPY on PostgreSQL, executemany elsewhere, one transaction per batch.
 """
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from types import SimpleNamespace
@@ -33,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from inspections import accounts, audit, deadlines
 from inspections.creditcode import check_character
-from inspections.db import UTCDateTime
+from inspections.db import Base, UTCDateTime
 from inspections.errors import Conflict
 from inspections.models import (
     Area, Campaign, Category, Enterprise, Extension, Hazard, HazardEvent, Inspection, InspectionInspector, Photo,
@@ -100,7 +103,7 @@ CAMERAS = [("HUAWEI", "Mate 60"), ("Xiaomi", "23127PN0CC"), ("Apple", "iPhone 15
 class SeedSummary:
     rows: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
-    accounts: list[str] = field(default_factory=list)  # usernames that can sign in with the demo password
+    accounts: list[str] = field(default_factory=list)  # accounts made now, which sign in with ``password``
 
 
 @dataclass(frozen=True)
@@ -153,20 +156,31 @@ class _Layout:
 def insert_rows(session: Session, model, rows: list[dict]) -> None:
     """Insert plain dicts (every row with the same keys) into the model's table in the session's transaction:
     COPY on PostgreSQL, an executemany elsewhere. Datetimes must be aware (UTC is stored)."""
-    if not rows:
-        return
+    if rows:
+        _write_table(session, model.__table__.name, _encode(model, rows, session.connection().dialect.name == "postgresql"))
+
+
+def _encode(model, rows: list[dict], copy: bool):
+    """The rows ready to write: COPY's text format (made here in one string: several times faster than adapting
+    value by value), or the dicts themselves for an executemany."""
+    if not copy or not rows:
+        return rows
     table = model.__table__
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
-        return
     columns = list(rows[0])
     formats = [_copy_format(table.c[name].type) for name in columns]
-    names = ", ".join(f'"{name}"' for name in columns)
-    # COPY's text format made here in one string: several times faster than adapting value by value.
-    data = "".join("\t".join([f(row[c]) for f, c in zip(formats, columns)]) + "\n" for row in rows)
+    return columns, "".join("\t".join([f(row[c]) for f, c in zip(formats, columns)]) + "\n" for row in rows)
+
+
+def _write_table(session: Session, name: str, encoded) -> None:
+    connection = session.connection()
+    if isinstance(encoded, list):
+        if encoded:
+            connection.execute(Base.metadata.tables[name].insert(), encoded)
+        return
+    columns, data = encoded
+    names = ", ".join(f'"{column}"' for column in columns)
     with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        with cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
             copy.write(data)
 
 
@@ -199,16 +213,21 @@ def _copy_format(column_type):
 def seed_demo(
     session: Session, *, hazards: int, now: datetime, tz: tzinfo, calendar: WorkCalendar, password: str,
     seed: int = 1, batch: int = 5000, append: bool = False, working_days=deadlines.DEFAULT_WORKING_DAYS,
-    progress: Callable[[str], None] | None = None,
+    workers: int | None = None, progress: Callable[[str], None] | None = None,
 ) -> SeedSummary:
     """Build the demo district with ``hazards`` hazards (and about one enterprise per 20) as of ``now``.
 
     Refuses a database that already has areas, enterprises, users or hazards unless ``append``; appending
-    reuses the demo district and accounts if they are there and adds enterprises and hazards.
+    reuses the demo district and accounts if they are there and adds enterprises and hazards. The hazards are
+    made in batches of ``batch``, each from its own seed, by ``workers`` processes (0: in this one; default:
+    one per CPU on PostgreSQL when there are several batches), and written in this one, a transaction a batch:
+    the same seed makes the same district whatever the number of workers.
     """
     started = time.monotonic()
+    now = now.astimezone(UTC)  # every instant made from it is UTC, as the audit hashes read them back
     say = progress or (lambda _message: None)
-    existing = {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Area, Enterprise, User, Hazard)}
+    existing = {m.__tablename__: session.scalar(select(func.count()).select_from(m))
+                for m in (Area, Enterprise, User, Hazard)}
     if any(existing.values()) and not append:
         raise Conflict("The database is not empty (" + ", ".join(f"{n} {t}" for t, n in existing.items() if n)
                        + "); seed an empty one, or pass append to add to it.")
@@ -221,52 +240,31 @@ def seed_demo(
     fresh_areas = [a for a in layout.areas if a["code"] not in have]
     insert_rows(session, Area, [{**a, "created_at": now} for a in fresh_areas])
     count["areas"] = len(fresh_areas)
-    people = _accounts(session, rng, password, now, summary)
+    people = _accounts(session, password, now, summary)
     campaigns = _campaigns(session, now)
-    say(f"district {DISTRICT[1]}: {len(layout.areas)} areas, {len(summary.accounts)} accounts")
+    say(f"district {DISTRICT[1]}: {len(fresh_areas)} new areas, {len(summary.accounts)} new accounts")
     enterprises = _enterprises(session, rng, layout, max(1, hazards // 20), now, count)
     say(f"{len(enterprises)} enterprises with their officers")
-    category_for = _category_picker(rng, _categories(session))
-    life = _Life(rng, now=now, tz=tz, calendar=calendar, people=people, layout=layout,
-                 next_extension_id=_next_id(session, Extension), working_days=working_days)
-    weights = list(_accumulate([e["weight"] for e in enterprises]))
-    # On PostgreSQL a batch is written (and committed) by a thread while the next one is made: the database's
-    # work on one overlaps Python's on the other. The session is only ever used by one thread at a time.
-    pipelined = session.connection().dialect.name == "postgresql"
-    made, written, making = 0, 0, 0.0
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        pending = None
-        while made < hazards:
-            rows, tick = _Rows(), time.monotonic()
-            while rows.hazards_made < min(batch, hazards - made):
-                enterprise = rng.choices(enterprises, cum_weights=weights)[0]
-                visit = life.visit(rows, enterprise, campaigns)
-                for _ in range(min(1 + _geometric(rng, 0.45), batch - rows.hazards_made, hazards - made - rows.hazards_made)):
-                    life.hazard(rows, enterprise, visit, category_for(enterprise["venue_type"]))
-            making += time.monotonic() - tick
-            made += rows.hazards_made
-            if pending is not None:
-                written += pending.result()
-                say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, "
-                    f"{time.monotonic() - started:.0f} s (making rows {making:.0f} s)")
-            pending = writer.submit(_write, session, rows, count) if pipelined else _done(_write(session, rows, count))
-        written += pending.result() if pending is not None else 0
-    say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, {time.monotonic() - started:.0f} s")
+    copy = session.connection().dialect.name == "postgresql"
+    plan = _Plan(
+        seed=f"{seed}/{existing['hazards']}", now=now, tz=tz, calendar=calendar, working_days=dict(working_days),
+        people=people, layout=layout, enterprises=enterprises, campaigns=campaigns, categories=_categories(session),
+        extension_base=_next_id(session, Extension), batch=batch, hazards=hazards, copy=copy,
+    )
+    batches = -(-hazards // batch)
+    if workers is None:  # make rows in other processes only where it pays: many batches, a database that can keep up
+        workers = min(os.cpu_count() or 1, 8) if copy and batches > 1 else 0
+    written = 0
+    for made in _batches(plan, batches, workers):
+        for model in _ORDER:
+            _write_table(session, model.__tablename__, made.tables[model.__tablename__])
+            count[model.__tablename__] = count.get(model.__tablename__, 0) + made.counts[model.__tablename__]
+        session.commit()
+        written += made.hazards
+        say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, {time.monotonic() - started:.0f} s")
     _finish(session, say)
     summary.elapsed = time.monotonic() - started
     return summary
-
-
-def _write(session: Session, rows: _Rows, count: dict) -> int:
-    rows.write(session, count)
-    session.commit()
-    return rows.hazards_made
-
-
-def _done(result) -> Future:
-    future = Future()
-    future.set_result(result)
-    return future
 
 
 def _accumulate(values):
@@ -280,7 +278,7 @@ def _geometric(rng: random.Random, p: float) -> int:
     return int(math.log(1.0 - rng.random()) / math.log(1.0 - p))
 
 
-def _accounts(session, rng, password, now, summary) -> dict:
+def _accounts(session, password, now, summary) -> dict:
     """The demo's people: an admin, two reviewers, a district inspector and one inspector per street."""
     code = DISTRICT[0]
     wanted = [("demo_admin", "admin", "管理员", None), ("demo_zhao", "reviewer", "赵", None),
@@ -297,7 +295,7 @@ def _accounts(session, rng, password, now, summary) -> dict:
             session.add(user)
             session.flush()
             summary.rows["users"] = summary.rows.get("users", 0) + 1
-        summary.accounts.append(username)
+            summary.accounts.append(username)
         key = {"demo_admin": "admin", "demo_liu": "district_inspector"}.get(username)
         if key:
             people[key] = (user.id, role)
@@ -420,12 +418,11 @@ def _finish(session, say) -> None:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"GREATEST((SELECT max(id) FROM {table}), 1))"))
     session.commit()
-    say("vacuum and analyse (the map reads the hazards by index only)")
+    say("vacuum and analyse (so that the map can read the hazards from its index alone)")
     engine = session.get_bind()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE hazards"))
         connection.execute(text("ANALYZE"))
-
 
 
 # --- the life of each hazard ------------------------------------------------------------------------------------
@@ -444,22 +441,92 @@ class _Stop(Exception):
     """The story has reached ``now``: what would come next has not happened yet."""
 
 
-class _Rows:
-    """One batch of rows for every table, written parents first."""
+_ORDER = (Inspection, InspectionInspector, Hazard, Photo, RemediationPlan, Extension, Rectification, HazardEvent)
 
-    ORDER = (Inspection, InspectionInspector, Hazard, Photo, RemediationPlan, Extension, Rectification, HazardEvent)
+
+class _Rows:
+    """One batch of rows for every table."""
 
     def __init__(self):
-        self.by_model = {model: [] for model in self.ORDER}
+        self.by_model = {model: [] for model in _ORDER}
         self.hazards_made = 0
 
     def add(self, model, row: dict) -> None:
         self.by_model[model].append(row)
 
-    def write(self, session: Session, count: dict) -> None:
-        for model in self.ORDER:
-            insert_rows(session, model, self.by_model[model])
-            count[model.__tablename__] = count.get(model.__tablename__, 0) + len(self.by_model[model])
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a batch of hazards is made from (sent once to each worker process)."""
+
+    seed: str
+    now: datetime
+    tz: tzinfo
+    calendar: WorkCalendar
+    working_days: dict
+    people: dict
+    layout: _Layout
+    enterprises: list[dict]
+    campaigns: dict
+    categories: dict
+    extension_base: int
+    batch: int
+    hazards: int
+    copy: bool
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A batch, encoded for writing, parents first: table name → COPY text or rows."""
+
+    hazards: int
+    tables: dict
+    counts: dict
+
+
+def _make_batch(plan: _Plan, index: int) -> _Made:
+    """Batch ``index``: its own random stream, its own ranges of ids, so any process can make it."""
+    rng = random.Random(f"{plan.seed}/{index}")
+    life = _Life(rng, plan, index)
+    category_for = _category_picker(rng, plan.categories)
+    weights = list(_accumulate([e["weight"] for e in plan.enterprises]))
+    rows, size = _Rows(), min(plan.batch, plan.hazards - index * plan.batch)
+    while rows.hazards_made < size:
+        enterprise = rng.choices(plan.enterprises, cum_weights=weights)[0]
+        visit = life.visit(rows, enterprise)
+        for _ in range(min(1 + _geometric(rng, 0.45), size - rows.hazards_made)):
+            life.hazard(rows, enterprise, visit, category_for(enterprise["venue_type"]))
+    return _Made(rows.hazards_made, {m.__tablename__: _encode(m, rows.by_model[m], plan.copy) for m in _ORDER},
+                 {m.__tablename__: len(rows.by_model[m]) for m in _ORDER})
+
+
+_PLAN: _Plan | None = None  # a worker process's plan
+
+
+def _adopt(plan: _Plan) -> None:
+    global _PLAN
+    _PLAN = plan
+
+
+def _make_batch_here(index: int) -> _Made:
+    return _make_batch(_PLAN, index)
+
+
+def _batches(plan: _Plan, count: int, workers: int) -> Iterator[_Made]:
+    """The batches in order, made by ``workers`` processes a few ahead of the writer (never more, so memory
+    stays at a few batches), or here when ``workers`` is 0."""
+    if workers <= 0:
+        yield from (_make_batch(plan, index) for index in range(count))
+        return
+    # spawn, not fork: the children must not share this process's database connections.
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_adopt, initargs=(plan,)) as pool:
+        ahead: deque = deque()
+        for index in range(count):
+            ahead.append(pool.apply_async(_make_batch_here, (index,)))
+            if len(ahead) > workers:
+                yield ahead.popleft().get()
+        while ahead:
+            yield ahead.popleft().get()
 
 
 def _digest(kind: str, row_id) -> str:
@@ -469,11 +536,12 @@ def _digest(kind: str, row_id) -> str:
 class _Life:
     """Makes visits and hazards and plays each hazard's workflow forward until ``now``."""
 
-    def __init__(self, rng, *, now, tz, calendar, people, layout, next_extension_id, working_days):
-        self.rng, self.now, self.tz, self.calendar = rng, now, tz, calendar
-        self.people, self.layout, self.working_days = people, layout, working_days
-        self.next_extension_id = next_extension_id
-        self.made = 0
+    def __init__(self, rng, plan: _Plan, index: int):
+        self.rng, self.now, self.tz, self.calendar = rng, plan.now, plan.tz, plan.calendar
+        self.people, self.layout, self.working_days = plan.people, plan.layout, plan.working_days
+        self.campaigns = plan.campaigns
+        self.next_extension_id = plan.extension_base + index * plan.batch  # at most one extension a hazard
+        self.made = index << 24
         self._deadlines: dict = {}
         self._due_soon: dict = {}
         self._workdays: dict = {}
@@ -506,13 +574,13 @@ class _Life:
         # Random version-4 ids whose top 40 bits count up: the indexes on them grow at their right edge, which
         # makes the load several times faster than scattering a million keys over the whole index.
         self.made += 1
-        return uuid.UUID(int=(self.made << 88) | self.rng.getrandbits(88), version=4)
+        return uuid.UUID(int=((self.made & 0xFF_FFFF_FFFF) << 88) | self.rng.getrandbits(88), version=4)
 
-    def visit(self, rows: _Rows, enterprise: dict, campaigns: dict) -> SimpleNamespace:
+    def visit(self, rows: _Rows, enterprise: dict) -> SimpleNamespace:
         """An inspection at the enterprise on a working day of the past two years (more of them lately)."""
         rng = self.rng
-        while True:
-            age = rng.random() * 730
+        while True:  # more inspections lately, and a busy last fortnight, so that every state is on the map
+            age = rng.random() * (14 if rng.random() < 0.04 else 730)
             if rng.random() < 1 - 0.5 * age / 730:
                 break
         day = self.day(self.now - timedelta(days=age))
@@ -523,6 +591,7 @@ class _Life:
             start = self.now - timedelta(minutes=rng.uniform(30, 300))
         inspector = self.people["inspectors"][enterprise["grid"].street]
         partner = self.people["district_inspector"]
+        campaigns = self.campaigns
         in_june = day.month == 6 and day.year in campaigns
         kind = "special" if in_june and rng.random() < 0.5 else rng.choices(
             ["routine", "unannounced", "special", "covert"], weights=[55, 30, 10, 5])[0]
@@ -728,7 +797,8 @@ class _Story:
 
     def _void(self, at) -> None:
         if at is not None:
-            self.voided_at = self.emit(at, "void", self.life.people["admin"], to="void", comment=self.rng.choice(VOID_REASONS))
+            self.voided_at = self.emit(at, "void", self.life.people["admin"], to="void",
+                                       comment=self.rng.choice(VOID_REASONS))
 
     def _extension(self, due: datetime) -> None:
         rng, life = self.rng, self.life

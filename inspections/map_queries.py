@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
-from sqlalchemy import Date, and_, case, func, literal_column, select
+from sqlalchemy import Date, and_, case, false, func, literal_column, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -44,7 +44,7 @@ STATUSES = tuple(values(HazardStatus))
 
 @dataclass(frozen=True)
 class MapPoint:
-    """One hazard as a map marker; ``thumbnail_key`` is its first evidence photo's thumbnail, if any."""
+    """One hazard as a map marker, with its first evidence photo if it has one."""
 
     id: uuid.UUID
     lon: float
@@ -56,7 +56,7 @@ class MapPoint:
     deadline: date
     enterprise_id: int
     enterprise_name: str
-    thumbnail_key: str | None
+    photo_id: uuid.UUID | None  # the first evidence photo
 
 
 @dataclass
@@ -139,62 +139,72 @@ def hazard_map(session: Session, actor: User, filters: HazardFilters, *, zoom: f
     filters = replace(filters, bbox=tuple(filters.bbox) if filters.bbox else WORLD)
     zoom = zoom_for(filters.bbox) if zoom is None else zoom
     matching = hazards_query(session, actor, filters, today=today)
-    if zoom >= POINT_ZOOM:
-        points = _points(session, matching, today, limit=MAX_FEATURES + 1)
-        if len(points) <= MAX_FEATURES:
-            return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
+    # Counting first is cheap even when the answer is points: the aggregate reads only the map index.
     grid = cluster_grid(filters.bbox, zoom)
     clusters = cluster_cells(session, matching, grid, today)
     total = sum(cluster.count for cluster in clusters)
-    if total <= SPARSE_POINTS:
-        points = _points(session, matching, today, limit=MAX_FEATURES + 1)
+    if total <= SPARSE_POINTS or (zoom >= POINT_ZOOM and total <= MAX_FEATURES):
+        points = _points(session, matching, today)
         return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
     return HazardMap(filters.bbox, zoom, clustered=True, total=total, clusters=clusters, grid=grid)
 
 
-def _points(session: Session, matching, today: date, *, limit: int) -> list[MapPoint]:
-    thumbnail = (
-        select(Photo.thumbnail_key)
+def _points(session: Session, matching, today: date) -> list[MapPoint]:
+    first_photo = (
+        select(Photo.id)
         .where(Photo.hazard_id == Hazard.id, Photo.kind == PhotoKind.EVIDENCE.value)
         .order_by(Photo.uploaded_at, Photo.id).limit(1)
         .correlate(Hazard).scalar_subquery()
     )
-    query = matching.with_only_columns(
+    # No ORDER BY: every point is returned (the LIMIT only guards against hazards added since they were counted),
+    # and an ordered LIMIT could lead PostgreSQL to walk a whole index in that order rather than the box.
+    query = matching.order_by(None).with_only_columns(
         Hazard.id, Hazard.lon, Hazard.lat, Hazard.status, Hazard.severity, Hazard.category_code,
-        case((overdue_clause(today), 1), else_=0), Hazard.deadline, Hazard.enterprise_id, Enterprise.name, thumbnail,
+        case((overdue_clause(today), 1), else_=0), Hazard.deadline, Hazard.enterprise_id, Enterprise.name, first_photo,
         maintain_column_froms=True,
-    ).join(Enterprise, Enterprise.id == Hazard.enterprise_id).limit(limit)
-    return [
-        MapPoint(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], row[8], row[9], row[10])
-        for row in session.execute(query)
-    ]
+    ).join(Enterprise, Enterprise.id == Hazard.enterprise_id).limit(MAX_FEATURES)
+    # Through the Core connection: plain rows, without the ORM's per-row bookkeeping.
+    rows = session.connection().execute(query).all()
+    points = [MapPoint(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10]) for r in rows]
+    return sorted(points, key=lambda p: p.id.int)
 
 
 def cluster_cells(session: Session, matching, grid: Grid, today: date) -> list[Cluster]:
     """The non-empty cells of ``grid`` over the hazards ``matching`` selects, counted by the database.
 
-    The database groups by cell and status (a handful of rows per cell); the rows are folded into one
-    cluster per cell here. The cell sizes are inlined as SQL literals so that the GROUP BY expressions are
-    textually those of the select list (PostgreSQL compares them as text, bound parameters would differ).
+    One row per cell. The cell sizes are inlined as SQL literals so that the GROUP BY expressions are textually
+    those of the select list (PostgreSQL compares them as text; bound parameters would differ).
     """
     cell_x = func.floor((Hazard.lon + literal_column("180.0")) / literal_column(repr(float(grid.cell_lon))))
     cell_y = func.floor((Hazard.lat + literal_column("90.0")) / literal_column(repr(float(grid.cell_lat))))
     query = matching.order_by(None).with_only_columns(
-        cell_x, cell_y, Hazard.status, func.count(), func.sum(case((overdue_clause(today), 1), else_=0)),
-        func.sum(Hazard.lon), func.sum(Hazard.lat),
-    ).group_by(cell_x, cell_y, Hazard.status)
-    clusters: dict[tuple[int, int], Cluster] = {}
-    for gx, gy, status, count, overdue, sum_lon, sum_lat in session.execute(query):
-        key = (int(gx), int(gy))
-        cluster = clusters.get(key)
-        if cluster is None:
-            cluster = clusters[key] = Cluster(cell=grid.bounds(*key))
-        cluster.count += count
-        cluster.overdue += int(overdue or 0)
-        cluster.by_status[status] = cluster.by_status.get(status, 0) + count
-        cluster.sum_lon += sum_lon
-        cluster.sum_lat += sum_lat
-    return sorted(clusters.values(), key=lambda c: (c.cell[1], c.cell[0]))
+        cell_x, cell_y, func.count(), func.count().filter(overdue_clause(today)), func.sum(Hazard.lon),
+        func.sum(Hazard.lat), *(func.count().filter(Hazard.status == status) for status in STATUSES),
+    ).group_by(cell_x, cell_y)
+    _tune_for_counting(session)
+    clusters = []
+    for gx, gy, count, overdue, sum_lon, sum_lat, *by_status in session.execute(query):
+        clusters.append(Cluster(cell=grid.bounds(int(gx), int(gy)), count=count, overdue=overdue,
+                                by_status=dict(zip(STATUSES, by_status)), sum_lon=sum_lon, sum_lat=sum_lat))
+    return sorted(clusters, key=lambda c: (c.cell[1], c.cell[0]))
+
+
+def _tune_for_counting(session: Session) -> None:
+    """PostgreSQL settings for one big aggregate, for the rest of this transaction only.
+
+    The planner cannot estimate how few groups (cells, areas) there are: it guesses a group per ten rows. With
+    the default 4 MB it then expects too many groups for a hash and sorts a million rows on disk instead, it
+    prices handing those groups between parallel workers too high to split a big box between them, and it
+    spends longer compiling the aggregate (JIT) than running it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('work_mem', '32MB', true), set_config('jit', 'off', true), "
+                             "set_config('parallel_tuple_cost', '0', true)"))
+
+
+def thumbnail_key(session: Session, photo_id: uuid.UUID) -> str | None:
+    """The object key of a photo's thumbnail (the map links to it), or None when there is no such photo."""
+    return session.scalar(select(Photo.thumbnail_key).where(Photo.id == photo_id))
 
 
 # --- areas with their counts (the choropleth) -------------------------------------------------------------------
@@ -284,15 +294,16 @@ def area_counts(
     scope = [Area.level == level, Area.boundary.is_not(None)]
     if actor.role == Role.INSPECTOR:
         path = area_path_of(actor)
-        scope.append(Area.path.startswith(path, autoescape=True) if path else Area.code.is_(None))
+        scope.append(Area.path.startswith(path, autoescape=True) if path else false())
     within = func.substr(per_path.c.area_path, 1, func.length(Area.path)) == Area.path
-    sums = [func.coalesce(func.sum(per_path.c[name]), 0) for name in ("total", "open", "overdue", "closed", "closed_on_time")]
+    names = ("total", "open", "overdue", "closed", "closed_on_time")
     counts = (
-        select(Area.code.label("code"), *(s.label(n) for s, n in zip(sums, ("total", "open", "overdue", "closed", "on_time"))))
+        select(Area.code.label("code"), *(func.coalesce(func.sum(per_path.c[n]), 0).label(n) for n in names))
         .select_from(Area).join(per_path, within).where(*scope).group_by(Area.code).subquery()
     )
+    _tune_for_counting(session)
     query = (
-        select(Area, counts.c.total, counts.c.open, counts.c.overdue, counts.c.closed, counts.c.on_time)
+        select(Area, *(counts.c[n] for n in names))
         .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
     )
     return [

@@ -31,6 +31,11 @@ class MapAreasQuerySchema(QuerySchema):
     created_before = ma.fields.AwareDateTime()
 
 
+class ThumbnailLinkSchema(QuerySchema):
+    expires = ma.fields.Integer(required=True, metadata={"description": "Unix time the link stops working."})
+    signature = ma.fields.String(required=True, validate=ma.validate.Length(equal=32))
+
+
 class _Geometry(ma.Schema):
     type = ma.fields.String(metadata={"example": "Point"})
     coordinates = ma.fields.List(ma.fields.Raw(), metadata={"description": "[lon, lat] (WGS-84), or polygon rings."})
@@ -63,7 +68,7 @@ def _point(lon: float, lat: float) -> dict:
 
 
 def hazard_collection(result: HazardMap, link) -> dict:
-    """The FeatureCollection of a HazardMap; ``link(key)`` makes a time-limited URL for a photo object key."""
+    """The FeatureCollection of a HazardMap; ``link(photo_id)`` makes a time-limited URL of a photo's thumbnail."""
     if result.clustered:
         features = [
             {"type": "Feature", "geometry": _point(c.lon, c.lat), "properties": {
@@ -74,11 +79,11 @@ def hazard_collection(result: HazardMap, link) -> dict:
         ]
     else:
         features = [
-            {"type": "Feature", "id": str(p.id), "geometry": _point(p.lon, p.lat), "properties": {
-                "id": str(p.id), "status": p.status, "severity": p.severity, "category": p.category,
+            {"type": "Feature", "id": (hazard_id := str(p.id)), "geometry": _point(p.lon, p.lat), "properties": {
+                "id": hazard_id, "status": p.status, "severity": p.severity, "category": p.category,
                 "overdue": p.overdue, "deadline": p.deadline.isoformat(), "enterprise_id": p.enterprise_id,
                 "enterprise_name": p.enterprise_name,
-                "thumbnail_url": link(p.thumbnail_key) if p.thumbnail_key else None,
+                "thumbnail_url": link(p.photo_id) if p.photo_id else None,
             }}
             for p in result.points
         ]

@@ -1,0 +1,263 @@
+"""Benchmark of the district map (GET /api/v1/map/hazards) on PostgreSQL, beside the naive way.
+
+Run from the repository root:
+
+    python bench/map.py --database-url postgresql://postgres@127.0.0.1:5432/hazards_bench [--hazards 1000000]
+
+* The database (loopback only) is created if missing, migrated, and seeded with the demo district
+  (``inspections.demo``) when it has no hazards; that takes minutes at a million, with progress lines.
+* Requests go through the Flask test client with a reviewer's token (the whole district is visible), over
+  random screen-sized boxes (1280 x 800 px) in the district at city (zoom 10), district (12, 13) and street
+  (15, 16) zoom. Each box is asked twice, in turn: "ours" (the endpoint: clusters counted by the database) and
+  "naive" (the same request, same filters, same grid and same answer, but every hazard in the box selected into
+  Python - lon, lat, status and deadline only - and clustered there). Both answers are checked to agree.
+* Prints median and p95 per zoom class, the speed-up (naive / ours), and a summary line against the targets:
+  p95 under 150 ms at every zoom and at least 10 times faster than the naive way.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from inspections.db import make_engine, normalize_url  # noqa: E402
+
+ZOOMS = {"city": [10], "district": [12, 13], "street": [15, 16]}
+SCREEN = (1280, 800)
+TARGET_P95_MS = 150.0
+TARGET_SPEEDUP = 10.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True,
+                        help="PostgreSQL on loopback, e.g. postgresql://postgres@127.0.0.1:5432/hazards_bench")
+    parser.add_argument("--hazards", type=int, default=1_000_000, help="seed this many when the database has none")
+    parser.add_argument("--boxes", type=int, default=60, help="random boxes per zoom level (bounded)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    url = normalize_url(args.database_url)
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        sys.exit("The benchmark is for PostgreSQL.")
+    if parsed.host not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit(f"Loopback only: {parsed.host} is not this machine.")
+    if not 1 <= args.boxes <= 1000:
+        sys.exit("--boxes between 1 and 1000.")
+
+    prepare_database(url, args.hazards, args.seed)
+    app, headers = make_app(url)
+    client = app.test_client()
+    bounds = district_bounds(url)
+    rng = random.Random(args.seed)
+    print(f"\nMeasuring {args.boxes} boxes per zoom ({SCREEN[0]}x{SCREEN[1]} px) on {os.cpu_count()} CPUs, "
+          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    rows = []
+    for label, zooms in ZOOMS.items():
+        ours, naive, sizes, features = [], [], [], []
+        for zoom in zooms:
+            boxes = [random_box(rng, bounds, zoom) for _ in range(args.boxes)]
+            for box in boxes[:3]:  # warm the caches a little, as a server that has been running would be
+                ask(client, "/api/v1/map/hazards", box, zoom, headers)
+                ask(client, "/bench/naive-map", box, zoom, headers)
+            for box in boxes:
+                ms_ours, answer = ask(client, "/api/v1/map/hazards", box, zoom, headers)
+                ms_naive, naive_answer = ask(client, "/bench/naive-map", box, zoom, headers)
+                same(answer, naive_answer)
+                ours.append(ms_ours)
+                naive.append(ms_naive)
+                sizes.append(answer["total"])
+                features.append(len(answer["features"]))
+        rows.append((label, "/".join(map(str, zooms)), len(ours), statistics.median(sizes), statistics.median(features),
+                     statistics.median(ours), p95(ours), statistics.median(naive), p95(naive)))
+    report(rows)
+
+
+# --- set-up ---------------------------------------------------------------------------------------------------
+
+
+def prepare_database(url: str, hazards: int, seed: int) -> None:
+    from inspections import schema
+
+    name = make_url(url).database
+    admin = make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            print(f"Creating the database {name}")
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    schema.upgrade(url)
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        have = connection.scalar(text("SELECT count(*) FROM hazards"))
+    if have == 0:
+        seed_database(url, hazards, seed)
+    else:
+        print(f"The database has {have:,} hazards already: measuring those.")
+    engine.dispose()
+
+
+def seed_database(url: str, hazards: int, seed: int) -> None:
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from inspections import demo
+    from inspections.calendar_store import load_calendar
+    from inspections.db import make_session_factory
+
+    print(f"Seeding {hazards:,} hazards (minutes at a million)")
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    summary = demo.seed_demo(
+        session, hazards=hazards, seed=seed, now=datetime.now(timezone.utc), tz=ZoneInfo("Asia/Shanghai"),
+        calendar=load_calendar(session), password=os.urandom(12).hex(), progress=lambda m: print(f"  … {m}", flush=True),
+    )
+    session.close()
+    engine.dispose()
+    print("  " + ", ".join(f"{table} {n:,}" for table, n in summary.rows.items()))
+    print(f"Seeded in {summary.elapsed:.0f} s")
+
+
+def make_app(url: str):
+    """The app on the benchmark database, with the naive endpoint beside the real one, and a reviewer's token."""
+    from datetime import datetime, timezone
+
+    from flask import jsonify, request
+
+    from api import create_app
+    from api.auth import current_user, issue_access_token, login_required
+    from api.clock import local_today
+    from api.db import session
+    from api.hazards.routes import filters_from
+    from api.clock import now
+    from api.map.routes import _links
+    from api.map.schemas import MapHazardsQuerySchema, hazard_collection
+    from inspections.models import User
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+
+    @login_required()
+    def naive_map():
+        args = MapHazardsQuerySchema().load(request.args)
+        result = naive_hazard_map(session(), current_user(), filters_from(args), zoom=args.get("zoom"), today=local_today())
+        return jsonify(hazard_collection(result, _links().maker(now().timestamp())))
+
+    app.add_url_rule("/bench/naive-map", view_func=naive_map)
+    with app.app_context():
+        reviewer = session().scalar(select(User).where(User.role == "reviewer", User.active.is_(True)).limit(1))
+        if reviewer is None:
+            sys.exit("No active reviewer in the database.")
+        token, _ = issue_access_token(reviewer, datetime.now(timezone.utc))
+    return app, {"Authorization": f"Bearer {token}"}
+
+
+def naive_hazard_map(session, actor, filters, *, zoom, today):
+    """The same answer as ``map_queries.hazard_map``, but every hazard in the box comes into Python to be counted."""
+    from dataclasses import replace
+
+    from inspections import map_queries as mq
+    from inspections.enums import ACTIVE_STATUSES
+    from inspections.hazard_queries import hazards_query
+    from inspections.models import Hazard
+
+    filters = replace(filters, bbox=tuple(filters.bbox) if filters.bbox else mq.WORLD)
+    zoom = mq.zoom_for(filters.bbox) if zoom is None else zoom
+    matching = hazards_query(session, actor, filters, today=today)
+    columns = (Hazard.lon, Hazard.lat, Hazard.status, Hazard.deadline)
+    every = session.execute(matching.order_by(None).with_only_columns(*columns)).all()
+    if (zoom >= mq.POINT_ZOOM and len(every) <= mq.MAX_FEATURES) or len(every) <= mq.SPARSE_POINTS:
+        points = mq._points(session, matching, today)
+        return mq.HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
+    grid = mq.cluster_grid(filters.bbox, zoom)
+    active = {s.value for s in ACTIVE_STATUSES}
+    clusters = {}
+    for lon, lat, status, deadline in every:
+        key = grid.index(lon, lat)
+        cluster = clusters.get(key)
+        if cluster is None:
+            cluster = clusters[key] = mq.Cluster(cell=grid.bounds(*key))
+        cluster.count += 1
+        cluster.by_status[status] += 1
+        cluster.overdue += status in active and deadline < today
+        cluster.sum_lon += lon
+        cluster.sum_lat += lat
+    ordered = sorted(clusters.values(), key=lambda c: (c.cell[1], c.cell[0]))
+    return mq.HazardMap(filters.bbox, zoom, clustered=True, total=len(every), clusters=ordered, grid=grid)
+
+
+def district_bounds(url: str) -> tuple[float, float, float, float]:
+    """Where the hazards are: the district's box, or the hazards' own extent."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT min(lon), min(lat), max(lon), max(lat) FROM hazards WHERE lon IS NOT NULL")).one()
+    engine.dispose()
+    return tuple(row)
+
+
+# --- measuring ------------------------------------------------------------------------------------------------
+
+
+def random_box(rng: random.Random, bounds, zoom: int) -> tuple[float, float, float, float]:
+    """A screen-sized web-mercator view at ``zoom`` centred somewhere in the district."""
+    lon = rng.uniform(bounds[0], bounds[2])
+    lat = rng.uniform(bounds[1], bounds[3])
+    width = SCREEN[0] / 256 * 360 / 2 ** zoom
+    height = SCREEN[1] / 256 * 360 / 2 ** zoom * math.cos(math.radians(lat))
+    return lon - width / 2, lat - height / 2, lon + width / 2, lat + height / 2
+
+
+def ask(client, path, box, zoom, headers) -> tuple[float, dict]:
+    started = time.perf_counter()
+    response = client.get(path, query_string={"bbox": ",".join(f"{v:.6f}" for v in box), "zoom": zoom}, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        sys.exit(f"{path} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+    return elapsed, response.get_json()
+
+
+def same(ours: dict, naive: dict) -> None:
+    """Both ways must give the same answer: same kind, same total, same counts by cell."""
+    def counts(body):
+        return sorted((tuple(f["properties"].get("cell_bbox") or ()), f["properties"].get("count", 1),
+                       f["properties"].get("overdue")) for f in body["features"])
+    if ours["clustered"] != naive["clustered"] or ours["total"] != naive["total"] or counts(ours) != counts(naive):
+        sys.exit(f"The two ways disagree: ours {ours['total']} hazards, naive {naive['total']}.")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def report(rows) -> None:
+    header = (f"{'zoom':<9}{'levels':>7}{'boxes':>7}{'hazards/box':>13}{'features':>10}"
+              f"{'ours med':>10}{'ours p95':>10}{'naive med':>11}{'naive p95':>11}{'speed-up':>10}")
+    print("\n" + header)
+    print("-" * len(header))
+    worst_p95, worst_speedup = 0.0, math.inf
+    for label, levels, boxes, size, features, med, p, naive_med, naive_p in rows:
+        speedup = naive_med / med
+        worst_p95, worst_speedup = max(worst_p95, p), min(worst_speedup, speedup)
+        print(f"{label:<9}{levels:>7}{boxes:>7}{size:>13,.0f}{features:>10,.0f}{med:>8.1f}ms{p:>8.1f}ms"
+              f"{naive_med:>9.1f}ms{naive_p:>9.1f}ms{speedup:>9.1f}x")
+    verdict = "MET" if worst_p95 < TARGET_P95_MS and worst_speedup >= TARGET_SPEEDUP else "NOT MET"
+    print(f"\nSummary: worst p95 {worst_p95:.1f} ms (target < {TARGET_P95_MS:.0f}), smallest median speed-up "
+          f"{worst_speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x): targets {verdict}.")
+
+
+if __name__ == "__main__":
+    main()
