@@ -14,6 +14,7 @@ from api.clock import system_clock
 from api.accounts.routes import blp as accounts_blp
 from api.areas.routes import blp as areas_blp
 from api.enterprises.routes import blp as enterprises_blp
+from api.exports.routes import blp as exports_blp
 from api.catalog.routes import blp as catalog_blp
 from api.converters import IsoDateConverter
 from api.hazards import workflow_routes  # noqa: F401  (adds the workflow steps to the hazards blueprint)
@@ -28,7 +29,7 @@ from api.visits.routes import blp as visits_blp
 from media.storage import ObjectStore, StorageError
 
 API_PREFIX = "/api/v1"
-API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp]
+API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp, exports_blp]
 log = logging.getLogger(__name__)
 
 OPENAPI_SETTINGS = {
