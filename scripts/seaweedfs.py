@@ -43,6 +43,17 @@ class SeaweedFSError(RuntimeError):
     """SeaweedFS could not be found, started or stopped; the message is meant for an operator."""
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: have Linux stop weed when the process that started it dies, even by
+    SIGKILL (a killed test run or launcher must not leave servers behind). Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -184,7 +195,8 @@ class SeaweedFS:
         for name in ("SIGNING", "SIGNING_READ", "FILER_SIGNING", "FILER_SIGNING_READ"):
             env[f"WEED_JWT_{name}_KEY"] = secrets.token_hex(32)
         self._process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                         stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                         stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                         preexec_fn=_die_with_parent)
         try:
             self._wait_until_ready(timeout)
         except BaseException:
