@@ -26,7 +26,7 @@ from api.ogc.routes import blp as ogc_blp
 from api.photos.routes import blp as photos_blp
 from api.users.routes import blp as users_blp
 from api.visits.routes import blp as visits_blp
-from media.storage import ObjectStore, StorageError
+from media.storage import ObjectStore
 
 API_PREFIX = "/api/v1"
 API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp, exports_blp]

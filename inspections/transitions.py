@@ -7,7 +7,6 @@ person after it took effect returns the hazard as it is and writes nothing (phon
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,9 +22,6 @@ from inspections.hazards import get_hazard
 from inspections.models import Hazard, HazardEvent, Photo, Rectification, User
 from inspections.workflow import RULES, Action, Need, Rule, rule_for
 
-ChangeHazard = Callable[[Hazard, Rule], dict | None]
-
-
 def transition(
     session: Session,
     actor: User,
@@ -37,7 +33,6 @@ def transition(
     comment: str | None = None,
     measures: str | None = None,
     photo_ids: list[uuid.UUID] | None = None,
-    change: ChangeHazard | None = None,
     policy: ClosurePolicy = ClosurePolicy(),
 ) -> Hazard:
     """Apply ``action`` to the hazard as ``actor``; see the module docstring."""
@@ -59,7 +54,6 @@ def transition(
         hazard.voided_at = now
     if rule.action == Action.REJECT:
         hazard.rejection_count += 1
-    details.update((change(hazard, rule) if change else None) or {})
     if photos:
         rectification = Rectification(
             hazard_id=hazard.id, measures=measures or comment or "", photo_ids=[str(p.id) for p in photos],

@@ -1,5 +1,4 @@
 """Probes, the OpenAPI document and the docs page, and answers when a dependency is down."""
-from sqlalchemy.exc import OperationalError
 
 from tests.factories import login, make_area, make_user
 
