@@ -2,7 +2,7 @@
 from flask_smorest import Page
 
 from api.db import session
-from inspections.directory import count
+from inspections.db import count_rows
 
 
 class SelectPage(Page):
@@ -15,4 +15,4 @@ class SelectPage(Page):
 
     @property
     def item_count(self):
-        return count(session(), self.collection)
+        return count_rows(session(), self.collection)

@@ -125,8 +125,10 @@ def update_user(session: Session, user_id: int, changes: dict, *, now: datetime)
     return user
 
 
-def list_users(session: Session):
-    return select(User).order_by(User.id)
+def users_query(*, role: str | None = None):
+    """Users in the order they were made, optionally of one role."""
+    query = select(User).order_by(User.id)
+    return query.where(User.role == role) if role else query
 
 
 # Refresh tokens -----------------------------------------------------------------------------------

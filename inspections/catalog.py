@@ -8,9 +8,12 @@ from inspections.errors import Conflict, InvalidInput, NotFound
 from inspections.models import Campaign, Category
 
 
-def categories_query(*, include_inactive: bool = False) -> Select:
+def list_categories(session: Session, *, include_inactive: bool = False) -> list[Category]:
+    """The taxonomy in code order; retired categories only when asked for."""
     query = select(Category).order_by(Category.code)
-    return query if include_inactive else query.where(Category.active.is_(True))
+    if not include_inactive:
+        query = query.where(Category.active.is_(True))
+    return list(session.scalars(query))
 
 
 def create_category(session: Session, *, code: str, name: str, parent_code: str | None = None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -79,6 +79,16 @@ def _sqlite_on_connect(dbapi_connection, _record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def ping(session: Session) -> None:
+    """Raise if the database does not answer."""
+    session.execute(text("SELECT 1"))
+
+
+def count_rows(session: Session, query) -> int:
+    """How many rows ``query`` (a select) would return."""
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from inspections import geo
@@ -202,7 +202,3 @@ def enterprises_near(
             found.append(Nearby(enterprise, distance))
     found.sort(key=lambda n: (n.distance_m, n.enterprise.id))
     return found
-
-
-def count(session: Session, query: Select) -> int:
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

@@ -25,7 +25,7 @@ class Categories(MethodView):
     @blp.response(200, CategorySchema(many=True))
     def get(self, args):
         """The two-level hazard taxonomy (e.g. `fire` 消防安全 and `fire.exits` 疏散通道)."""
-        return session().scalars(catalog.categories_query(**args)).all()
+        return catalog.list_categories(session(), **args)
 
     @login_required(Role.ADMIN)
     @blp.arguments(CategoryCreateSchema)

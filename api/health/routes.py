@@ -2,10 +2,10 @@
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import text
 
 from api.db import session
 from api.errors import error_response
+from inspections.db import ping
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")
 
@@ -24,7 +24,7 @@ class Ready(MethodView):
     @blp.alt_response(503, description="The database or the object store is not reachable.")
     def get(self):
         """Ready to serve: the database answers and the object store's bucket is reachable."""
-        checks = {"database": _check(lambda: session().execute(text("SELECT 1"))),
+        checks = {"database": _check(lambda: ping(session())),
                   "object_store": _check(current_app.extensions["object_store"].ping)}
         if all(value == "ok" for value in checks.values()):
             return {"status": "ok", "checks": checks}

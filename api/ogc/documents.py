@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 
-from api.ogc.queries import Extent, ItemsPage
+from inspections.feature_queries import Extent, ItemsPage
 from inspections.hazard_queries import is_overdue
 from inspections.models import Hazard
 

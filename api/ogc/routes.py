@@ -18,7 +18,7 @@ from api.clock import local_today, now
 from api.db import session
 from api.errors import error_response
 from api.ogc import documents
-from api.ogc.queries import hazard_extent, items_page
+from inspections.feature_queries import hazard_extent, items_page
 from api.ogc.schemas import FormatQuerySchema, ItemsQuerySchema
 from inspections import hazards
 from inspections.errors import InvalidInput, NotFound

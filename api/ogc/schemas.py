@@ -6,13 +6,13 @@ OGC clients expect 400 for a parameter that is unknown or malformed (/req/core/q
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from inspections.enums import HazardStatus, Severity, values
+from inspections.feature_queries import BBox, Interval
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -31,28 +31,6 @@ RFC3339 = re.compile(
 )
 # "+08:00" sent without percent-encoding arrives as " 08:00": take it back rather than refuse the user's time.
 UNENCODED_PLUS = re.compile(r" (?=\d{2}:\d{2}$)")
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A closed interval of instants; ``None`` is an unbounded end. An instant is ``Interval(t, t)``."""
-
-    start: datetime | None
-    end: datetime | None
-
-
-@dataclass(frozen=True)
-class BBox:
-    """A box in CRS84. West above east means it crosses the antimeridian, as the standard allows."""
-
-    west: float
-    south: float
-    east: float
-    north: float
-
-    @property
-    def crosses_antimeridian(self) -> bool:
-        return self.west > self.east
 
 
 def parse_instant(text: str) -> datetime:

@@ -9,7 +9,6 @@ from api.pagination import SelectPage
 from api.users.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from inspections import accounts
 from inspections.enums import Role
-from inspections.models import User
 
 blp = Blueprint("users", __name__, url_prefix="/users", description="User accounts; admins only.")
 
@@ -23,10 +22,7 @@ class Users(MethodView):
     @blp.paginate(SelectPage)
     def get(self, args):
         """List users, optionally of one role."""
-        query = accounts.list_users(session())
-        if args.get("role"):
-            query = query.where(User.role == args["role"])
-        return query
+        return accounts.users_query(role=args.get("role"))
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)

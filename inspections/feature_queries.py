@@ -1,4 +1,4 @@
-"""The reads behind the OGC resources: one page of hazards with its total, and the extent of what a user sees.
+"""The reads behind the OGC API – Features resources: one page of hazards with its total, and the extent of what a user sees.
 
 Both start from the hazard read side (``hazards_query``, ``visible_hazards``) so that the OGC API can never show
 more than ``GET /api/v1/hazards``; only what that side does not know (time intervals on ``reported_at``, boxes
@@ -12,11 +12,32 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_
 from sqlalchemy.orm import Session, selectinload
 
-from api.ogc.schemas import BBox, Interval
-from inspections.directory import count
+from inspections.db import count_rows
 from inspections.hazard_queries import HazardFilters, hazards_query
 from inspections.models import Hazard, User
 from inspections.visibility import visible_hazards
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval of instants; ``None`` is an unbounded end. An instant is ``Interval(t, t)``."""
+
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class BBox:
+    """A box in CRS84. West above east means it crosses the antimeridian, as the standard allows."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @property
+    def crosses_antimeridian(self) -> bool:
+        return self.west > self.east
 
 
 @dataclass(frozen=True)
@@ -55,7 +76,7 @@ def items_page(session: Session, actor: User, args: dict, *, today: date) -> Ite
     query = _during(query, args.get("datetime"))
     # The enterprise's name is a property of every feature: load them in one query, not one per feature.
     page = query.options(selectinload(Hazard.enterprise)).offset(args["offset"]).limit(args["limit"])
-    return ItemsPage(hazards=list(session.scalars(page)), matched=count(session, query),
+    return ItemsPage(hazards=list(session.scalars(page)), matched=count_rows(session, query),
                      offset=args["offset"], limit=args["limit"])
 
 
