@@ -123,8 +123,36 @@ def audit_verify():
     click.echo(f"Audit trail intact: {checked} events checked.")
 
 
+map_cli = AppGroup("map", help="The map's running counts of hazards per cell.")
+
+
+@map_cli.command("check")
+def map_check():
+    """Compare the map's counts with the hazards; name each cell that disagrees and exit 1 if any does."""
+    from inspections import map_cells
+
+    disagreements = map_cells.check(session())
+    session().rollback()  # read-only: end the transaction the queries began
+    for disagreement in disagreements:
+        click.echo(f"DIFFERS: {disagreement}")
+    if disagreements:
+        raise SystemExit(f"The map's counts disagree with the hazards in {len(disagreements)} cell(s) (at most 20 "
+                         "are named); run `flask --app wsgi map rebuild`.")
+    click.echo("The map's counts agree with the hazards.")
+
+
+@map_cli.command("rebuild")
+def map_rebuild():
+    """Count every map cell again from the hazards (after writing hazards with SQL by hand)."""
+    from inspections import map_cells
+
+    rows = map_cells.rebuild(session(), progress=lambda message: click.echo(f"  … {message}"))
+    session().commit()
+    click.echo(f"Map counts rebuilt: {rows:,} cells.")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli, media_cli, demo_cli):
+    for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli, media_cli, demo_cli, map_cli):
         app.cli.add_command(group)
 
 

@@ -5,11 +5,11 @@ Both reuse ``hazards_query``, so visibility and every filter mean exactly what t
 Hazards without a location are not on the map (a bounding box never holds them); the area counts include them,
 since they are counted by the area recorded at report time, not by position.
 
-Clusters are a fixed grid in degrees anchored at (-180, -90): cell ``(floor((lon + 180) / w), floor((lat + 90) /
-h))``. The cell is ``CELL_PX`` screen pixels of a web-mercator map at the requested zoom (``w = 360 / 2^zoom *
-CELL_PX / 256``; ``h = w * cos(latitude of the box's centre)``, so cells look square on the screen). The grid does
-not move when the map is panned, so clusters stay put. Plain SQL (floor, count, sum, GROUP BY): the same query
-runs on SQLite and PostgreSQL, no PostGIS.
+Clusters are the cells of a fixed web-mercator grid (``inspections.map_grid``): squares of 64 screen pixels at the
+map's zoom, which do not move when the map pans, so clusters stay put. Callers who see the whole district get
+their counts from the map's running counts (``inspections.map_cells``: a few milliseconds at any zoom, a million
+hazards or not); anyone else, and any filter the running counts do not hold, is counted from the hazards by one
+GROUP BY. Plain SQL either way: the same queries run on SQLite and PostgreSQL, no PostGIS.
 """
 from __future__ import annotations
 
@@ -23,20 +23,20 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from inspections import deadlines
+from inspections import deadlines, map_cells
 from inspections.enums import ACTIVE_STATUSES, HazardStatus, PhotoKind, Role, values
 from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
+from inspections.map_grid import Grid, grid_for
 from inspections.models import Area, Enterprise, Hazard, Photo, User
-from inspections.visibility import area_path_of
+from inspections.visibility import area_path_of, hazard_filter
 
 MAX_FEATURES = 2000  # never more features than this in one answer
 POINT_ZOOM = 16  # from this zoom on, single hazards (while the box holds at most MAX_FEATURES)
 SPARSE_POINTS = 250  # below POINT_ZOOM, a box holding at most this many hazards shows them singly too
-CELL_PX = 64  # a cluster cell is 64 screen pixels wide: four to a 256-pixel tile
 SCREEN_PX = 1024  # the map width assumed when a request gives no zoom
 MAX_ZOOM = 24.0
 WORLD = (-180.0, -90.0, 180.0, 90.0)
-STATUSES = tuple(values(HazardStatus))
+STATUSES = map_cells.STATUSES
 
 
 # --- hazards on the map --------------------------------------------------------------------------------------
@@ -80,26 +80,6 @@ class Cluster:
 
 
 @dataclass(frozen=True)
-class Grid:
-    """Cluster cells of ``cell_lon`` by ``cell_lat`` degrees, anchored at (-180, -90)."""
-
-    cell_lon: float
-    cell_lat: float
-
-    def index(self, lon: float, lat: float) -> tuple[int, int]:
-        return math.floor((lon + 180.0) / self.cell_lon), math.floor((lat + 90.0) / self.cell_lat)
-
-    def cells_in(self, bbox: tuple[float, float, float, float]) -> int:
-        """How many cells the box touches: the most clusters it can produce."""
-        (x0, y0), (x1, y1) = self.index(bbox[0], bbox[1]), self.index(bbox[2], bbox[3])
-        return (x1 - x0 + 1) * (y1 - y0 + 1)
-
-    def bounds(self, gx: int, gy: int) -> tuple[float, float, float, float]:
-        west, south = gx * self.cell_lon - 180.0, gy * self.cell_lat - 90.0
-        return west, south, west + self.cell_lon, south + self.cell_lat
-
-
-@dataclass(frozen=True)
 class HazardMap:
     """What the map shows for one box and zoom: points, or clusters (``clustered``) whose counts add up to ``total``."""
 
@@ -118,17 +98,6 @@ def zoom_for(bbox: tuple[float, float, float, float]) -> float:
     return min(max(math.log2(SCREEN_PX / 256 * 360 / width), 0.0), MAX_ZOOM)
 
 
-def cluster_grid(bbox: tuple[float, float, float, float], zoom: float) -> Grid:
-    """The grid for ``zoom``, doubled until the box touches at most ``MAX_FEATURES`` cells."""
-    cell_lon = 360.0 / 2 ** zoom * CELL_PX / 256
-    mid_lat = (bbox[1] + bbox[3]) / 2
-    squash = max(math.cos(math.radians(mid_lat)), 0.05)
-    grid = Grid(cell_lon, cell_lon * squash)
-    while grid.cells_in(bbox) > MAX_FEATURES:
-        grid = Grid(grid.cell_lon * 2, grid.cell_lat * 2)
-    return grid
-
-
 def hazard_map(session: Session, actor: User, filters: HazardFilters, *, zoom: float | None, today: date) -> HazardMap:
     """The hazards ``actor`` may see in the box (default: the whole world) that match ``filters``.
 
@@ -140,8 +109,11 @@ def hazard_map(session: Session, actor: User, filters: HazardFilters, *, zoom: f
     zoom = zoom_for(filters.bbox) if zoom is None else zoom
     matching = hazards_query(session, actor, filters, today=today)
     # Counting first is cheap even when the answer is points: the aggregate reads only the map index.
-    grid = cluster_grid(filters.bbox, zoom)
-    clusters = cluster_cells(session, matching, grid, today)
+    grid = grid_for(filters.bbox, zoom, MAX_FEATURES)
+    if _counts_kept_for(actor, filters, grid):
+        clusters = _kept_clusters(session, grid, filters, today)
+    else:
+        clusters = cluster_cells(session, matching, grid, today)
     total = sum(cluster.count for cluster in clusters)
     if total <= SPARSE_POINTS or (zoom >= POINT_ZOOM and total <= MAX_FEATURES):
         points = _points(session, matching, today)
@@ -169,24 +141,41 @@ def _points(session: Session, matching, today: date) -> list[MapPoint]:
     return sorted(points, key=lambda p: p.id.int)
 
 
+def _counts_kept_for(actor: User, filters: HazardFilters, grid: Grid) -> bool:
+    """Whether the map's running counts can answer: they hold every hazard by status and deadline, so they serve
+    callers who see the whole district, filtered at most by status and overdue, at zooms they are kept for."""
+    others = replace(filters, status=(), overdue=None, bbox=None)
+    return hazard_filter(actor) is None and others == HazardFilters() and grid.zoom <= map_cells.MAX_LEVEL
+
+
+def _kept_clusters(session: Session, grid: Grid, filters: HazardFilters, today: date) -> list[Cluster]:
+    rows = map_cells.box_counts(session, grid, filters.bbox, today=today, statuses=tuple(filters.status),
+                                overdue=filters.overdue)
+    return _clusters(grid, rows)
+
+
+def _clusters(grid: Grid, rows) -> list[Cluster]:
+    clusters = [Cluster(cell=grid.bounds(int(gx), int(gy)), count=int(count), overdue=int(overdue),
+                        by_status={s: int(n) for s, n in zip(STATUSES, by_status)},
+                        sum_lon=float(sum_lon), sum_lat=float(sum_lat))
+                for gx, gy, count, overdue, sum_lon, sum_lat, *by_status in rows]
+    return sorted(clusters, key=lambda c: (c.cell[1], c.cell[0]))
+
+
 def cluster_cells(session: Session, matching, grid: Grid, today: date) -> list[Cluster]:
     """The non-empty cells of ``grid`` over the hazards ``matching`` selects, counted by the database.
 
-    One row per cell. The cell sizes are inlined as SQL literals so that the GROUP BY expressions are textually
+    One row per cell. The shifts are inlined as SQL literals so that the GROUP BY expressions are textually
     those of the select list (PostgreSQL compares them as text; bound parameters would differ).
     """
-    cell_x = func.floor((Hazard.lon + literal_column("180.0")) / literal_column(repr(float(grid.cell_lon))))
-    cell_y = func.floor((Hazard.lat + literal_column("90.0")) / literal_column(repr(float(grid.cell_lat))))
+    cell_x = Hazard.map_x.op(">>")(literal_column(str(grid.shift)))
+    cell_y = Hazard.map_y.op(">>")(literal_column(str(grid.shift)))
     query = matching.order_by(None).with_only_columns(
         cell_x, cell_y, func.count(), func.count().filter(overdue_clause(today)), func.sum(Hazard.lon),
         func.sum(Hazard.lat), *(func.count().filter(Hazard.status == status) for status in STATUSES),
     ).group_by(cell_x, cell_y)
     _tune_for_counting(session)
-    clusters = []
-    for gx, gy, count, overdue, sum_lon, sum_lat, *by_status in session.execute(query):
-        clusters.append(Cluster(cell=grid.bounds(int(gx), int(gy)), count=count, overdue=overdue,
-                                by_status=dict(zip(STATUSES, by_status)), sum_lon=sum_lon, sum_lat=sum_lat))
-    return sorted(clusters, key=lambda c: (c.cell[1], c.cell[0]))
+    return _clusters(grid, session.execute(query))
 
 
 def _tune_for_counting(session: Session) -> None:

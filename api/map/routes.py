@@ -73,14 +73,16 @@ class MapHazards(MethodView):
         overdue, deadline, enterprise_id, enterprise_name, thumbnail_url` (a signed 15-minute link to the
         first evidence photo's thumbnail, which redirects to the object store; null without a photo).
 
-        **Clusters** (`clustered: true`) otherwise: the hazards are counted by the database in a fixed grid of
-        cells 64 screen pixels wide at this zoom (anchored at -180/-90, so clusters stay put when the map
-        pans). Each cell with hazards is a Point at their mean position with properties `cluster: true,
-        count, by_status {open, acknowledged, submitted, closed, void}, overdue, cell_bbox`. The counts add up
-        to `total`, the hazards in the box.
+        **Clusters** (`clustered: true`) otherwise: the hazards are counted by the database in the cells of a
+        web-mercator grid, squares of 64 screen pixels at the whole zoom `cell_zoom` (the same grid for every
+        box, so clusters stay put when the map pans). Each cell with hazards is a Point at their mean position
+        with properties `cluster: true, count, by_status {open, acknowledged, submitted, closed, void},
+        overdue, cell_bbox`. The counts are exact and add up to `total`, the hazards in the box. For callers
+        who see the whole district, filtering at most by status and overdue, they come from counts kept per
+        cell (milliseconds at any zoom); otherwise they are counted from the hazards.
 
         Never more than 2,000 features: a box with more hazards than that at zoom 16 or above is clustered,
-        and cells grow (doubling) until the box holds at most 2,000 of them.
+        and the cells grow (a zoom coarser at a time) until the box holds at most 2,000 of them.
         """
         result = map_queries.hazard_map(session(), current_user(), filters_from(args), zoom=args.get("zoom"),
                                         today=local_today())

@@ -58,8 +58,9 @@ class HazardCollectionSchema(FeatureCollectionSchema):
     total = ma.fields.Integer(metadata={"description": "Hazards in the box (the clusters' counts add up to it)."})
     zoom = ma.fields.Float()
     bbox = ma.fields.List(ma.fields.Float(), metadata={"description": "The box answered: minLon, minLat, maxLon, maxLat."})
-    cell = ma.fields.List(ma.fields.Float(), allow_none=True,
-                          metadata={"description": "Cluster cell size in degrees [lon, lat]; null for points."})
+    cell_zoom = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The clusters' cells are the squares of 64 screen pixels of a web-mercator map at this zoom "
+                       "(each property `cell_bbox` gives one's bounds); null for points."})
     max_features = ma.fields.Integer(metadata={"example": MAX_FEATURES})
 
 
@@ -90,7 +91,7 @@ def hazard_collection(result: HazardMap, link) -> dict:
     return {
         "type": "FeatureCollection", "features": features, "clustered": result.clustered, "total": result.total,
         "zoom": result.zoom, "bbox": list(result.bbox),
-        "cell": [result.grid.cell_lon, result.grid.cell_lat] if result.clustered else None,
+        "cell_zoom": result.grid.zoom if result.clustered else None,
         "max_features": MAX_FEATURES,
     }
 

@@ -64,8 +64,11 @@ class Hazard(Base):
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_at_iff_closed"),
         CheckConstraint("(status = 'void') = (voided_at IS NOT NULL)", name="voided_at_iff_void"),
         CheckConstraint("rejection_count >= 0", name="rejection_count"),
-        # The map's clusters read only these columns: PostgreSQL answers from the index alone.
-        Index("ix_hazards_lon_lat", "lon", "lat", postgresql_include=["status", "deadline"]),
+        CheckConstraint("(map_x IS NULL) = (lon IS NULL) AND (map_y IS NULL) = (lon IS NULL)", name="map_pixel"),
+        # The map reads boxes (and thin strips along their edges, both ways) with only these columns:
+        # PostgreSQL answers from the index alone.
+        Index("ix_hazards_lon_lat", "lon", "lat", postgresql_include=["status", "deadline", "map_x", "map_y"]),
+        Index("ix_hazards_lat_lon", "lat", "lon", postgresql_include=["status", "deadline", "map_x", "map_y"]),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -75,18 +78,23 @@ class Hazard(Base):
     severity: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
     basis: Mapped[str | None] = mapped_column(Text)  # 判定依据: the rule the hazard breaks
-    lat: Mapped[float | None] = mapped_column(Float)
-    lon: Mapped[float | None] = mapped_column(Float)
+    # active_history: a change keeps the value it replaces, for the map's running counts (inspections.map_cells).
+    lat: Mapped[float | None] = mapped_column(Float, active_history=True)
+    lon: Mapped[float | None] = mapped_column(Float, active_history=True)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # The position as zoom-22 web-mercator pixels (inspections.map_grid), kept in step with lon/lat by
+    # inspections.map_cells: the map's cells are these shifted right.
+    map_x: Mapped[int | None] = mapped_column(Integer)
+    map_y: Mapped[int | None] = mapped_column(Integer)
     location_source: Mapped[str | None] = mapped_column(String(16))
     area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     # The area's materialised path at report time: "is it in my area?" is a prefix match.
     area_path: Mapped[str | None] = mapped_column(String(200), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=HazardStatus.OPEN.value, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=HazardStatus.OPEN.value, index=True, active_history=True)
     reported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     client_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    deadline: Mapped[date] = mapped_column(Date, index=True)
+    deadline: Mapped[date] = mapped_column(Date, index=True, active_history=True)
     # The deadline first set, kept for the statistics whatever extensions follow.
     original_deadline: Mapped[date] = mapped_column(Date)
     # When the inspector asked for a non-working day and it moved to the next working day.
