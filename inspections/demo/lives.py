@@ -1,85 +1,28 @@
-"""Demo data: a realistic district to try the service, show the map and benchmark it at a million hazards.
-
-The district is Beijing's 朝阳区 with ten of its real streets, laid out schematically (rectangles around 39.95 N
-116.52 E, not the real boundaries): street → 8 communities → 4 grids each. Enterprises and the 九小场所 cluster
-around a few busy centres, with valid unified social credit codes. Hazards are reported over the past two years
-and live their lives through the real workflow up to ``now``: acknowledged, plans for major ones, extensions,
-rectification with photos, rejections, approval, on-the-spot rectification, voids, and the sweep's ``due_soon``
-and ``overdue`` marks. Deadlines come from the real calendar (``deadlines.default_deadline`` with the district's
-working-day calendar, memoised per day). Every step is in the audit trail, chained by ``audit.event_hash``.
-
-Photos are rows only: their object keys point to objects that do not exist (no image bytes are made), so their
-links answer 404 and ``media sweep`` reports them missing. A handful of accounts can sign in (``password``);
-every enterprise gets an officer account whose password is unusable until an admin sets one.
-
-Hazards are made in batches, each from its own seed (worker processes make them on PostgreSQL), and written with
-COPY on PostgreSQL, executemany elsewhere, one transaction per batch.
-"""
+"""The life of each hazard: visits, hazards and their workflow played forward until ``now``, step by step through
+the transition table's rules, made in batches, each from its own seed, by worker processes or in this one."""
 from __future__ import annotations
 
 import hashlib
-import json
-import math
-import random
-import time
-import uuid
 import multiprocessing
-import os
+import random
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from types import SimpleNamespace
 
-from sqlalchemy import JSON, Boolean, Date, Float, Integer, Uuid, func, select, text
-from sqlalchemy.orm import Session
-
-from inspections import accounts, audit, deadlines
-from inspections.creditcode import check_character
-from inspections.db import Base, UTCDateTime
-from inspections.errors import Conflict
+from inspections import audit, deadlines, map_cells
+from inspections.demo.bulk import encode
+from inspections.demo.layout import Layout
+from inspections.demo.sampling import accumulate, geometric
 from inspections.models import (
-    Area, Campaign, Category, Enterprise, Extension, Hazard, HazardEvent, Inspection, InspectionInspector, Photo,
-    Rectification, RemediationPlan, User,
+    Extension, Hazard, HazardEvent, Inspection, InspectionInspector, Photo, Rectification, RemediationPlan,
 )
 from inspections.photos import display_key, original_key, thumbnail_key
 from inspections.workcalendar import WorkCalendar
 
 UTC = timezone.utc
-DAY = timedelta(days=1)
-UNUSABLE_PASSWORD = "!demo: no password set"  # not an argon2 hash, so no password matches it
-DISTRICT = ("110105", "朝阳区")
-WEST, SOUTH = 116.38, 39.83
-STREET_W, STREET_H = 0.056, 0.125  # 5 x 2 streets; each 2 x 4 communities of 2 x 2 grids
-GRID_W, GRID_H = STREET_W / 4, STREET_H / 8
-STREETS = ["建外街道", "朝外街道", "呼家楼街道", "三里屯街道", "左家庄街道", "香河园街道", "和平街街道", "安贞街道",
-           "亚运村街道", "小关街道"]
-STREET_WEIGHT = [3, 3, 2.5, 2.5, 1, 1, 1.2, 1.2, 1.5, 1]
-COMMUNITY_ROOTS = (
-    "永安里 光华里 建国里 大北窑 秀水 北郎家园 东大桥 关东店 金台里 呼家楼 核桃园 新源里 幸福村 农展馆 枣营 团结湖 "
-    "水碓子 甜水园 八里庄 红庙 延静里 十里堡 双井 九龙 广和里 劲松 农光里 潘家园 华威 武圣 松榆里 左家庄 曙光里 "
-    "静安里 三元里 和平街 安贞里 亚运村 小关 惠新里"
-).split()
-ROADS = "建国路 光华路 东三环中路 朝阳北路 工体北路 朝阳门外大街 东大桥路 三里屯路 新源南路 安定路 北四环东路 惠新东街".split()
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红"
-BRAND = "华兴盛鑫泰恒达源丰隆瑞祥安康福润嘉宏金光明德信誉新星宇博远利通顺和"
-# venue type, weight, sector, name endings (the 九小场所 are 个体工商户: credit codes beginning 92)
-VENUES = [
-    ("enterprise", 34, None, ["机械制造有限公司", "商贸有限公司", "物流有限公司", "建筑工程有限公司", "电子科技有限公司",
-                              "印刷有限公司", "食品有限公司", "家具制造有限公司", "汽车维修有限公司", "仓储服务有限公司"]),
-    ("small_shop", 15, "批发和零售业", ["便利店", "超市", "五金店", "日杂店"]),
-    ("small_restaurant", 18, "住宿和餐饮业", ["小吃店", "饭馆", "面馆", "火锅店", "烧烤店"]),
-    ("small_hotel", 5, "住宿和餐饮业", ["快捷宾馆", "旅馆", "招待所"]),
-    ("small_entertainment", 3, "文化、体育和娱乐业", ["KTV", "歌舞厅", "棋牌室"]),
-    ("small_internet_cafe", 2, "文化、体育和娱乐业", ["网咖", "网吧"]),
-    ("small_beauty_bath", 6, "居民服务、修理和其他服务业", ["美容美发店", "洗浴中心", "足疗店"]),
-    ("small_school", 5, "教育", ["培训学校", "幼儿园", "艺术培训中心"]),
-    ("small_clinic", 4, "卫生和社会工作", ["诊所", "口腔诊所", "中医门诊部"]),
-    ("small_workshop", 5, "制造业", ["加工厂", "印刷厂", "服装加工坊"]),
-    ("other", 3, "租赁和商务服务业", ["服务中心", "工作室"]),
-]
-SECTORS = ["制造业", "批发和零售业", "交通运输、仓储和邮政业", "建筑业", "信息传输、软件和信息技术服务业", "制造业"]
 CATEGORY_WEIGHT = {"fire": 38, "electrical": 22, "gas": 9, "special_equipment": 8, "hazardous_chemicals": 6,
                    "construction": 5, "occupational_health": 4, "confined_space": 3, "combustible_dust": 2, "other": 3}
 DESCRIPTIONS = {
@@ -97,335 +40,7 @@ DESCRIPTIONS = {
 BASIS = {"fire": "《中华人民共和国消防法》第二十八条", "electrical": "《用电安全导则》GB/T 13869",
          "gas": "《城镇燃气管理条例》第二十八条", "special_equipment": "《中华人民共和国特种设备安全法》第四十条"}
 CAMERAS = [("HUAWEI", "Mate 60"), ("Xiaomi", "23127PN0CC"), ("Apple", "iPhone 15"), ("OPPO", "Find X7"), ("vivo", "X100")]
-
-
-@dataclass
-class SeedSummary:
-    rows: dict[str, int] = field(default_factory=dict)
-    elapsed: float = 0.0
-    accounts: list[str] = field(default_factory=list)  # accounts made now, which sign in with ``password``
-
-
-@dataclass(frozen=True)
-class _Grid:
-    code: str
-    path: str
-    street: int
-
-
-class _Layout:
-    """The schematic district: rectangles, so finding a point's grid is arithmetic."""
-
-    def __init__(self):
-        self.areas: list[dict] = []
-        self.grids: dict[tuple[int, int], _Grid] = {}
-        code, name = DISTRICT
-        self._add(code, name, "district", None, f"/{code}/", WEST, SOUTH, WEST + 5 * STREET_W, SOUTH + 2 * STREET_H)
-        for s, street_name in enumerate(STREETS):
-            scode, sx, sy = f"{code}{s + 1:03d}", s % 5, s // 5
-            spath = f"/{code}/{scode}/"
-            self._add(scode, street_name, "street", code, spath, WEST + sx * STREET_W, SOUTH + sy * STREET_H,
-                      WEST + (sx + 1) * STREET_W, SOUTH + (sy + 1) * STREET_H)
-            for c in range(8):
-                ccode, cx, cy = f"{scode}{c + 1:03d}", sx * 2 + c % 2, sy * 4 + c // 2
-                root = COMMUNITY_ROOTS[(s * 8 + c) % len(COMMUNITY_ROOTS)]
-                cname = f"{root}{'北里' if s * 8 + c >= len(COMMUNITY_ROOTS) else ''}社区"
-                cpath = f"{spath}{ccode}/"
-                self._add(ccode, cname, "community", scode, cpath, WEST + cx * 2 * GRID_W, SOUTH + cy * 2 * GRID_H,
-                          WEST + (cx + 1) * 2 * GRID_W, SOUTH + (cy + 1) * 2 * GRID_H)
-                for g in range(4):
-                    gx, gy, gcode = cx * 2 + g % 2, cy * 2 + g // 2, f"{ccode}{g + 1:02d}"
-                    self._add(gcode, f"{cname[:-2]}第{g + 1}网格", "grid", ccode, f"{cpath}{gcode}/",
-                              WEST + gx * GRID_W, SOUTH + gy * GRID_H, WEST + (gx + 1) * GRID_W, SOUTH + (gy + 1) * GRID_H)
-                    self.grids[(gx, gy)] = _Grid(gcode, f"{cpath}{gcode}/", s)
-
-    def _add(self, code, name, level, parent, path, w, s, e, n):
-        ring = [[round(w, 6), round(s, 6)], [round(e, 6), round(s, 6)], [round(e, 6), round(n, 6)],
-                [round(w, 6), round(n, 6)], [round(w, 6), round(s, 6)]]
-        self.areas.append({"code": code, "name": name, "level": level, "parent_code": parent, "path": path,
-                           "boundary": {"type": "Polygon", "coordinates": [ring]},
-                           "min_lon": ring[0][0], "min_lat": ring[0][1], "max_lon": ring[2][0], "max_lat": ring[2][1]})
-
-    def grid_at(self, lon: float, lat: float) -> _Grid | None:
-        return self.grids.get((math.floor((lon - WEST) / GRID_W), math.floor((lat - SOUTH) / GRID_H)))
-
-
-# --- writing rows fast ------------------------------------------------------------------------------------------
-
-
-def insert_rows(session: Session, model, rows: list[dict]) -> None:
-    """Insert plain dicts (every row with the same keys) into the model's table in the session's transaction:
-    COPY on PostgreSQL, an executemany elsewhere. Datetimes must be aware (UTC is stored)."""
-    if rows:
-        _write_table(session, model.__table__.name, _encode(model, rows, session.connection().dialect.name == "postgresql"))
-
-
-def _encode(model, rows: list[dict], copy: bool):
-    """The rows ready to write: COPY's text format (made here in one string: several times faster than adapting
-    value by value), or the dicts themselves for an executemany."""
-    if not copy or not rows:
-        return rows
-    table = model.__table__
-    columns = list(rows[0])
-    formats = [_copy_format(table.c[name].type) for name in columns]
-    return columns, "".join("\t".join([f(row[c]) for f, c in zip(formats, columns)]) + "\n" for row in rows)
-
-
-def _write_table(session: Session, name: str, encoded) -> None:
-    connection = session.connection()
-    if isinstance(encoded, list):
-        if encoded:
-            connection.execute(Base.metadata.tables[name].insert(), encoded)
-        return
-    columns, data = encoded
-    names = ", ".join(f'"{column}"' for column in columns)
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
-            copy.write(data)
-
-
-def _copy_text(value: str) -> str:
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
-
-
-def _nullable(fmt):
-    return lambda v: "\\N" if v is None else fmt(v)
-
-
-def _copy_format(column_type):
-    """How one column's values are written in COPY's text format."""
-    if isinstance(column_type, UTCDateTime):
-        return _nullable(lambda v: v.astimezone(UTC).replace(tzinfo=None).isoformat(" "))
-    if isinstance(column_type, JSON):
-        return _nullable(lambda v: _copy_text(json.dumps(v, ensure_ascii=False)))
-    if isinstance(column_type, Boolean):
-        return _nullable(lambda v: "t" if v else "f")
-    if isinstance(column_type, (Date, Float, Integer, Uuid)):
-        return _nullable(str)
-    return _nullable(_copy_text)
-
-
-# --- the use-case -----------------------------------------------------------------------------------------------
-
-
-def seed_demo(
-    session: Session, *, hazards: int, now: datetime, tz: tzinfo, calendar: WorkCalendar, password: str,
-    seed: int = 1, batch: int = 5000, append: bool = False, working_days=deadlines.DEFAULT_WORKING_DAYS,
-    workers: int | None = None, progress: Callable[[str], None] | None = None,
-) -> SeedSummary:
-    """Build the demo district with ``hazards`` hazards (and about one enterprise per 20) as of ``now``.
-
-    Refuses a database that already has areas, enterprises, users or hazards unless ``append``; appending
-    reuses the demo district and accounts if they are there and adds enterprises and hazards. The hazards are
-    made in batches of ``batch``, each from its own seed, by ``workers`` processes (0: in this one; default:
-    one per CPU on PostgreSQL when there are several batches), and written in this one, a transaction a batch:
-    the same seed makes the same district whatever the number of workers.
-    """
-    started = time.monotonic()
-    now = now.astimezone(UTC)  # every instant made from it is UTC, as the audit hashes read them back
-    say = progress or (lambda _message: None)
-    existing = {m.__tablename__: session.scalar(select(func.count()).select_from(m))
-                for m in (Area, Enterprise, User, Hazard)}
-    if any(existing.values()) and not append:
-        raise Conflict("The database is not empty (" + ", ".join(f"{n} {t}" for t, n in existing.items() if n)
-                       + "); seed an empty one, or pass append to add to it.")
-    # Appending again with the same seed must not make the same ids again: the seed takes in what is there.
-    rng = random.Random(seed if not any(existing.values()) else f"{seed}/{existing['hazards']}/{existing['enterprises']}")
-    summary = SeedSummary()
-    count = summary.rows
-    layout = _Layout()
-    have = set(session.scalars(select(Area.code)))
-    fresh_areas = [a for a in layout.areas if a["code"] not in have]
-    insert_rows(session, Area, [{**a, "created_at": now} for a in fresh_areas])
-    count["areas"] = len(fresh_areas)
-    people = _accounts(session, password, now, summary)
-    campaigns = _campaigns(session, now)
-    say(f"district {DISTRICT[1]}: {len(fresh_areas)} new areas, {len(summary.accounts)} new accounts")
-    enterprises = _enterprises(session, rng, layout, max(1, hazards // 20), now, count)
-    say(f"{len(enterprises)} enterprises with their officers")
-    copy = session.connection().dialect.name == "postgresql"
-    plan = _Plan(
-        seed=f"{seed}/{existing['hazards']}", now=now, tz=tz, calendar=calendar, working_days=dict(working_days),
-        people=people, layout=layout, enterprises=enterprises, campaigns=campaigns, categories=_categories(session),
-        extension_base=_next_id(session, Extension), batch=batch, hazards=hazards, copy=copy,
-    )
-    batches = -(-hazards // batch)
-    if workers is None:  # make rows in other processes only where it pays: many batches, a database that can keep up
-        workers = min(os.cpu_count() or 1, 8) if copy and batches > 1 else 0
-    written = 0
-    for made in _batches(plan, batches, workers):
-        for model in _ORDER:
-            _write_table(session, model.__tablename__, made.tables[model.__tablename__])
-            count[model.__tablename__] = count.get(model.__tablename__, 0) + made.counts[model.__tablename__]
-        session.commit()
-        written += made.hazards
-        say(f"{written}/{hazards} hazards, {count.get('hazard_events', 0)} events, {time.monotonic() - started:.0f} s")
-    _finish(session, say)
-    summary.elapsed = time.monotonic() - started
-    return summary
-
-
-def _accumulate(values):
-    total = 0.0
-    for value in values:
-        total += value
-        yield total
-
-
-def _geometric(rng: random.Random, p: float) -> int:
-    return int(math.log(1.0 - rng.random()) / math.log(1.0 - p))
-
-
-def _accounts(session, password, now, summary) -> dict:
-    """The demo's people: an admin, two reviewers, a district inspector and one inspector per street."""
-    code = DISTRICT[0]
-    wanted = [("demo_admin", "admin", "管理员", None), ("demo_zhao", "reviewer", "赵", None),
-              ("demo_zhou", "reviewer", "周", None), ("demo_liu", "inspector", "刘", code)]
-    wanted += [(f"demo_inspector{s + 1:02d}", "inspector", f"{SURNAMES[s]}（{STREETS[s]}）", f"{code}{s + 1:03d}")
-               for s in range(len(STREETS))]
-    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_([w[0] for w in wanted])))}
-    people: dict = {"inspectors": []}
-    for username, role, display, area in wanted:
-        user = found.get(username)
-        if user is None:
-            user = User(username=username, password_hash=accounts.hash_password(password), role=role,
-                        display_name=display, area_code=area, active=True, created_at=now)
-            session.add(user)
-            session.flush()
-            summary.rows["users"] = summary.rows.get("users", 0) + 1
-            summary.accounts.append(username)
-        key = {"demo_admin": "admin", "demo_liu": "district_inspector"}.get(username)
-        if key:
-            people[key] = (user.id, role)
-        elif role == "reviewer":
-            people.setdefault("reviewers", []).append((user.id, role))
-        else:
-            people["inspectors"].append((user.id, role))
-    session.commit()
-    return people
-
-
-def _campaigns(session, now) -> dict[int, int]:
-    """安全生产月 (June) of this year and last: year → campaign id."""
-    ids = {}
-    for year in (now.year - 1, now.year):
-        name = f"{year}年安全生产月"
-        campaign = session.scalar(select(Campaign).where(Campaign.name == name))
-        if campaign is None:
-            campaign = Campaign(name=name, theme="人人讲安全、个个会应急——查找身边安全隐患",
-                                starts_on=date(year, 6, 1), ends_on=date(year, 6, 30), created_at=now)
-            session.add(campaign)
-            session.flush()
-        ids[year] = campaign.id
-    session.commit()
-    return ids
-
-
-def _next_id(session, model) -> int:
-    return (session.scalar(select(func.max(model.id))) or 0) + 1
-
-
-def _enterprises(session, rng, layout, how_many, now, count) -> list[dict]:
-    taken = set(session.scalars(select(Enterprise.credit_code)))
-    first_id, first_user = _next_id(session, Enterprise), _next_id(session, User)
-    centres = [(WEST + rng.uniform(0.03, 0.25), SOUTH + rng.uniform(0.03, 0.22)) for _ in range(12)]
-    venue_weights = list(_accumulate([v[1] for v in VENUES]))
-    street_weights = list(_accumulate(STREET_WEIGHT))
-    rows, officers, grids, serial = [], [], [], first_id
-    for number in range(how_many):
-        venue, _w, sector, endings = rng.choices(VENUES, cum_weights=venue_weights)[0]
-        while True:
-            first17 = f"{'91' if venue == 'enterprise' else '92'}110105{serial:09d}"
-            serial += 1
-            if first17 + check_character(first17) not in taken:
-                break
-        if rng.random() < 0.35:  # around a busy centre
-            cx, cy = rng.choice(centres)
-            lon, lat = rng.gauss(cx, 0.006), rng.gauss(cy, 0.005)
-        else:
-            s = rng.choices(range(len(STREETS)), cum_weights=street_weights)[0]
-            lon = WEST + (s % 5 + rng.random()) * STREET_W
-            lat = SOUTH + (s // 5 + rng.random()) * STREET_H
-        lon = min(max(lon, WEST + 0.0005), WEST + 5 * STREET_W - 0.0005)
-        lat = min(max(lat, SOUTH + 0.0005), SOUTH + 2 * STREET_H - 0.0005)
-        grid = layout.grid_at(lon, lat)
-        grids.append(grid)
-        located = rng.random() >= 0.01  # a few registered without a position
-        street = STREETS[grid.street]
-        enterprise_id = first_id + number
-        rows.append({
-            "id": enterprise_id, "name": f"{'北京' if venue == 'enterprise' else ''}{rng.choice(BRAND)}{rng.choice(BRAND)}"
-                                         f"{rng.choice(endings)}",
-            "credit_code": first17 + check_character(first17), "sector": sector or rng.choice(SECTORS),
-            "venue_type": venue, "address": f"北京市朝阳区{street}{rng.choice(ROADS)}{rng.randint(1, 300)}号",
-            "lat": round(lat, 6) if located else None, "lon": round(lon, 6) if located else None,
-            "area_code": grid.code, "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-            "contact_phone": f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}", "created_at": now, "updated_at": now,
-        })
-        officers.append({
-            "id": first_user + number, "username": f"demo_officer{enterprise_id}", "password_hash": UNUSABLE_PASSWORD,
-            "role": "enterprise_officer", "display_name": rows[-1]["contact_name"], "enterprise_id": enterprise_id,
-            "area_code": None, "active": True, "created_at": now,
-        })
-    for start in range(0, len(rows), 5000):
-        insert_rows(session, Enterprise, rows[start:start + 5000])
-        insert_rows(session, User, officers[start:start + 5000])
-    session.commit()
-    count["enterprises"] = len(rows)
-    count["users"] = count.get("users", 0) + len(officers)
-    for row, officer, grid in zip(rows, officers, grids):
-        # Factories and workshops collect more hazards than shops; a few places collect very many.
-        row["weight"] = rng.paretovariate(1.6) * (2.0 if row["venue_type"] in ("enterprise", "small_workshop") else 1.0)
-        row["officer"] = (officer["id"], "enterprise_officer")
-        row["grid"] = grid
-    return rows
-
-
-def _categories(session) -> dict[str, list[tuple[str, str]]]:
-    """Active categories by top-level code: the second-level ones (code, name), or the top level itself."""
-    rows = session.execute(select(Category.code, Category.name, Category.parent_code).where(Category.active.is_(True))).all()
-    children: dict[str, list] = {}
-    for code, name, parent in rows:
-        if parent is not None:
-            children.setdefault(parent, []).append((code, name))
-    return {code: children.get(code) or [(code, name)] for code, name, parent in rows if parent is None}
-
-
 INDUSTRIAL = {"special_equipment", "hazardous_chemicals", "confined_space", "combustible_dust"}
-
-
-def _category_picker(rng, categories: dict) -> Callable[[str], str]:
-    """Picks a category likely at a kind of place: gas at restaurants, industrial hazards at factories."""
-    tops, weights = list(categories), {}
-
-    def pick(venue_type: str) -> str:
-        if venue_type not in weights:
-            weights[venue_type] = list(_accumulate(
-                CATEGORY_WEIGHT.get(t, 2) * (4 if venue_type == "small_restaurant" and t == "gas" else 1)
-                * (2 if venue_type in ("enterprise", "small_workshop") and t in INDUSTRIAL else 1) for t in tops))
-        return rng.choice(categories[rng.choices(tops, cum_weights=weights[venue_type])[0]])[0]
-
-    return pick
-
-
-def _finish(session, say) -> None:
-    """Sequences past the ids written explicitly, and fresh planner statistics (PostgreSQL)."""
-    if session.connection().dialect.name != "postgresql":
-        return
-    for table in ("enterprises", "users", "extensions"):
-        session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                             f"GREATEST((SELECT max(id) FROM {table}), 1))"))
-    session.commit()
-    say("vacuum and analyse (so that the map can read the hazards from its index alone)")
-    engine = session.get_bind()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ANALYZE hazards"))
-        connection.execute(text("ANALYZE"))
-
-
-# --- the life of each hazard ------------------------------------------------------------------------------------
 
 CHECKED = {"passed": True, "blocking": [], "warnings": []}
 PLAN = {"objectives": "消除隐患，确保安全", "measures": "更换不合格设施，落实专人管理", "funds": "企业自筹", "responsible": "企业主要负责人",
@@ -437,18 +52,32 @@ EXTENSION_REASONS = ["需采购专用设备，供货周期较长", "需由专业
 VOID_REASONS = ["重复录入", "录入错误，企业信息有误", "经复核不构成隐患"]
 
 
+def _category_picker(rng, categories: dict) -> Callable[[str], str]:
+    """Picks a category likely at a kind of place: gas at restaurants, industrial hazards at factories."""
+    tops, weights = list(categories), {}
+
+    def pick(venue_type: str) -> str:
+        if venue_type not in weights:
+            weights[venue_type] = list(accumulate(
+                CATEGORY_WEIGHT.get(t, 2) * (4 if venue_type == "small_restaurant" and t == "gas" else 1)
+                * (2 if venue_type in ("enterprise", "small_workshop") and t in INDUSTRIAL else 1) for t in tops))
+        return rng.choice(categories[rng.choices(tops, cum_weights=weights[venue_type])[0]])[0]
+
+    return pick
+
+
 class _Stop(Exception):
     """The story has reached ``now``: what would come next has not happened yet."""
 
 
-_ORDER = (Inspection, InspectionInspector, Hazard, Photo, RemediationPlan, Extension, Rectification, HazardEvent)
+ORDER = (Inspection, InspectionInspector, Hazard, Photo, RemediationPlan, Extension, Rectification, HazardEvent)
 
 
 class _Rows:
     """One batch of rows for every table."""
 
     def __init__(self):
-        self.by_model = {model: [] for model in _ORDER}
+        self.by_model = {model: [] for model in ORDER}
         self.hazards_made = 0
 
     def add(self, model, row: dict) -> None:
@@ -456,7 +85,7 @@ class _Rows:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """Everything a batch of hazards is made from (sent once to each worker process)."""
 
     seed: str
@@ -465,7 +94,7 @@ class _Plan:
     calendar: WorkCalendar
     working_days: dict
     people: dict
-    layout: _Layout
+    layout: Layout
     enterprises: list[dict]
     campaigns: dict
     categories: dict
@@ -484,26 +113,26 @@ class _Made:
     counts: dict
 
 
-def _make_batch(plan: _Plan, index: int) -> _Made:
+def _make_batch(plan: Plan, index: int) -> _Made:
     """Batch ``index``: its own random stream, its own ranges of ids, so any process can make it."""
     rng = random.Random(f"{plan.seed}/{index}")
     life = _Life(rng, plan, index)
     category_for = _category_picker(rng, plan.categories)
-    weights = list(_accumulate([e["weight"] for e in plan.enterprises]))
+    weights = list(accumulate([e["weight"] for e in plan.enterprises]))
     rows, size = _Rows(), min(plan.batch, plan.hazards - index * plan.batch)
     while rows.hazards_made < size:
         enterprise = rng.choices(plan.enterprises, cum_weights=weights)[0]
         visit = life.visit(rows, enterprise)
-        for _ in range(min(1 + _geometric(rng, 0.45), size - rows.hazards_made)):
+        for _ in range(min(1 + geometric(rng, 0.45), size - rows.hazards_made)):
             life.hazard(rows, enterprise, visit, category_for(enterprise["venue_type"]))
-    return _Made(rows.hazards_made, {m.__tablename__: _encode(m, rows.by_model[m], plan.copy) for m in _ORDER},
-                 {m.__tablename__: len(rows.by_model[m]) for m in _ORDER})
+    return _Made(rows.hazards_made, {m.__tablename__: encode(m, rows.by_model[m], plan.copy) for m in ORDER},
+                 {m.__tablename__: len(rows.by_model[m]) for m in ORDER})
 
 
-_PLAN: _Plan | None = None  # a worker process's plan
+_PLAN: Plan | None = None  # a worker process's plan
 
 
-def _adopt(plan: _Plan) -> None:
+def _adopt(plan: Plan) -> None:
     global _PLAN
     _PLAN = plan
 
@@ -512,7 +141,7 @@ def _make_batch_here(index: int) -> _Made:
     return _make_batch(_PLAN, index)
 
 
-def _batches(plan: _Plan, count: int, workers: int) -> Iterator[_Made]:
+def batches(plan: Plan, count: int, workers: int) -> Iterator[_Made]:
     """The batches in order, made by ``workers`` processes a few ahead of the writer (never more, so memory
     stays at a few batches), or here when ``workers`` is 0."""
     if workers <= 0:
@@ -536,7 +165,7 @@ def _digest(kind: str, row_id) -> str:
 class _Life:
     """Makes visits and hazards and plays each hazard's workflow forward until ``now``."""
 
-    def __init__(self, rng, plan: _Plan, index: int):
+    def __init__(self, rng, plan: Plan, index: int):
         self.rng, self.now, self.tz, self.calendar = rng, plan.now, plan.tz, plan.calendar
         self.people, self.layout, self.working_days = plan.people, plan.layout, plan.working_days
         self.campaigns = plan.campaigns
@@ -650,8 +279,8 @@ class _Life:
         rows.add(Hazard, {
             "id": story.id, "inspection_id": visit.id, "enterprise_id": enterprise["id"], "category_code": category,
             "severity": severity, "description": rng.choice(DESCRIPTIONS.get(top, ["存在安全隐患"])),
-            "basis": BASIS.get(top), "lat": lat, "lon": lon, "accuracy_m": accuracy, "location_source": source,
-            "area_code": grid.code, "area_path": grid.path, "status": story.status, "reported_by": visit.inspector[0],
+            "basis": BASIS.get(top), "lat": lat, "lon": lon, **map_cells.pixel_columns(lon, lat),
+            "accuracy_m": accuracy, "location_source": source, "area_code": grid.code, "area_path": grid.path, "status": story.status, "reported_by": visit.inspector[0],
             "reported_at": reported, "client_reported_at": story.client_reported_at, "deadline": story.deadline,
             "original_deadline": story.original_deadline, "deadline_requested": requested,
             "rejection_count": story.rejections, "closed_at": story.closed_at, "voided_at": story.voided_at,
