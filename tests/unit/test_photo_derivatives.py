@@ -101,6 +101,31 @@ def test_strip_reduction_equals_reducing_the_whole_image():
     assert stripped.tobytes() == whole.tobytes()
 
 
+def test_heif_needing_no_reduction_keeps_every_decoded_pixel():
+    data = (FIXTURES / "pillowheif_xiaomi.heic").read_bytes()  # 2592 px: less than 2 x 1600
+    decoded = decode.decode_photo(io.BytesIO(data), imagetype.HEIC, longest=1600,
+                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
+    heif = pillow_heif.open_heif(data)
+    assert decoded.image.tobytes() == heif[heif.primary_index].to_pillow().tobytes()
+
+
+def test_big_heif_is_reduced_no_further_than_the_target():
+    # Like a JPEG's scaled decode: 1000 px for 400 px copies is box-reduced 2x, to 500 px.
+    picture = Image.linear_gradient("L").resize((1000, 750)).convert("RGB")
+    out = io.BytesIO()
+    pillow_heif.from_pillow(picture).save(out, quality=90)
+    decoded = decode.decode_photo(io.BytesIO(out.getvalue()), imagetype.HEIC, longest=400,
+                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
+    assert decoded.image.size == (500, 375)
+
+
+@pytest.mark.parametrize("length", [1600, 1601, 3199, 3200, 4000, 4799, 4800, 16320])
+def test_reduction_never_goes_below_the_target(length):
+    factor = decode._reduce_factor((length, length // 2), 1600)
+    assert -(-length // factor) >= 1600  # Image.reduce rounds up
+    assert length // (factor + 1) < 1600  # and no larger factor would do
+
+
 def test_a_file_object_already_read_to_its_end_works():
     data = (FIXTURES / "exexif_sunrise.jpg").read_bytes()
     stream = io.BytesIO(data)
