@@ -8,12 +8,13 @@ Run from the repository root:
   (``inspections.demo``) when it has no hazards; that takes minutes at a million, with progress lines.
 * Requests go through the Flask test client with a reviewer's token (the whole district is visible), over
   random screen-sized boxes (1280 x 800 px) in the district at city (zoom 10), district (12, 13) and street
-  (15, 16) zoom. Each box is asked twice, in turn: "ours" (the endpoint: the map's running counts per cell,
+  (15, 16) zoom. Each box is asked twice, taking turns at going first: "ours" (the endpoint: the map's running counts per cell,
   exact along the box's edge) and "naive" (the same request, same filters, same grid and same answer, but every
   hazard in the box selected into Python - position, map pixel, status and deadline only - and clustered there).
   Both answers are checked to agree.
-* Prints median and p95 per zoom class, the speed-up (naive / ours), and a summary line against the targets:
-  p95 under 150 ms at every zoom and at least 10 times faster than the naive way.
+* Prints median and p95 per zoom class and kind of answer (clusters or points), the speed-up (naive / ours),
+  and a summary line against the targets: p95 under 150 ms at every zoom and at least 10 times faster than the
+  naive way where there is clustering to do (a box answered with single points is the same query both ways).
 """
 from __future__ import annotations
 
@@ -66,22 +67,28 @@ def main() -> None:
           f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rows = []
     for label, zooms in ZOOMS.items():
-        ours, naive, sizes, features = [], [], [], []
+        measured = {True: [], False: []}  # clustered answers, point answers: (ours ms, naive ms, hazards, features)
         for zoom in zooms:
             boxes = [random_box(rng, bounds, zoom) for _ in range(args.boxes)]
             for box in boxes[:3]:  # warm the caches a little, as a server that has been running would be
                 ask(client, "/api/v1/map/hazards", box, zoom, headers)
                 ask(client, "/bench/naive-map", box, zoom, headers)
-            for box in boxes:
-                ms_ours, answer = ask(client, "/api/v1/map/hazards", box, zoom, headers)
-                ms_naive, naive_answer = ask(client, "/bench/naive-map", box, zoom, headers)
+            for number, box in enumerate(boxes):
+                # Whichever goes second finds the box's pages cached: take turns going first.
+                if number % 2:
+                    ms_naive, naive_answer = ask(client, "/bench/naive-map", box, zoom, headers)
+                    ms_ours, answer = ask(client, "/api/v1/map/hazards", box, zoom, headers)
+                else:
+                    ms_ours, answer = ask(client, "/api/v1/map/hazards", box, zoom, headers)
+                    ms_naive, naive_answer = ask(client, "/bench/naive-map", box, zoom, headers)
                 same(answer, naive_answer)
-                ours.append(ms_ours)
-                naive.append(ms_naive)
-                sizes.append(answer["total"])
-                features.append(len(answer["features"]))
-        rows.append((label, "/".join(map(str, zooms)), len(ours), statistics.median(sizes), statistics.median(features),
-                     statistics.median(ours), p95(ours), statistics.median(naive), p95(naive)))
+                measured[answer["clustered"]].append((ms_ours, ms_naive, answer["total"], len(answer["features"])))
+        for clustered, cases in measured.items():
+            if cases:
+                ours, naive, sizes, features = (list(column) for column in zip(*cases))
+                rows.append((label, "clusters" if clustered else "points", "/".join(map(str, zooms)), len(ours),
+                             statistics.median(sizes), statistics.median(features), statistics.median(ours), p95(ours),
+                             statistics.median(naive), p95(naive)))
     report(rows)
 
 
@@ -247,19 +254,23 @@ def p95(values: list[float]) -> float:
 
 
 def report(rows) -> None:
-    header = (f"{'zoom':<9}{'levels':>7}{'boxes':>7}{'hazards/box':>13}{'features':>10}"
+    header = (f"{'zoom':<9}{'answer':<10}{'levels':>7}{'boxes':>7}{'hazards/box':>13}{'features':>10}"
               f"{'ours med':>10}{'ours p95':>10}{'naive med':>11}{'naive p95':>11}{'speed-up':>10}")
     print("\n" + header)
     print("-" * len(header))
     worst_p95, worst_speedup = 0.0, math.inf
-    for label, levels, boxes, size, features, med, p, naive_med, naive_p in rows:
+    for label, kind, levels, boxes, size, features, med, p, naive_med, naive_p in rows:
         speedup = naive_med / med
-        worst_p95, worst_speedup = max(worst_p95, p), min(worst_speedup, speedup)
-        print(f"{label:<9}{levels:>7}{boxes:>7}{size:>13,.0f}{features:>10,.0f}{med:>8.1f}ms{p:>8.1f}ms"
+        worst_p95 = max(worst_p95, p)
+        if kind == "clusters":  # for points both ways select the same hazards: there is nothing to cluster
+            worst_speedup = min(worst_speedup, speedup)
+        print(f"{label:<9}{kind:<10}{levels:>7}{boxes:>7}{size:>13,.0f}{features:>10,.0f}{med:>8.1f}ms{p:>8.1f}ms"
               f"{naive_med:>9.1f}ms{naive_p:>9.1f}ms{speedup:>9.1f}x")
     verdict = "MET" if worst_p95 < TARGET_P95_MS and worst_speedup >= TARGET_SPEEDUP else "NOT MET"
-    print(f"\nSummary: worst p95 {worst_p95:.1f} ms (target < {TARGET_P95_MS:.0f}), smallest median speed-up "
-          f"{worst_speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x): targets {verdict}.")
+    print(f"\nSummary: worst p95 {worst_p95:.1f} ms (target < {TARGET_P95_MS:.0f}), smallest median speed-up on "
+          f"clustered answers {worst_speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x): targets {verdict}.\n"
+          "Point answers (zoom 16 and up with at most 2,000 hazards in the box, or at most 250 at any zoom) select "
+          "the same hazards both ways, so their speed-up is about 1 by construction.")
 
 
 if __name__ == "__main__":

@@ -321,9 +321,10 @@ def _kept(level: int, factor: int, cells: CellRange, today: date, statuses, over
         where.append(MapCell.status.in_(statuses))
     if overdue is not None:
         where.append(MapCell.open_deadline < today if overdue else MapCell.open_deadline >= today)
-    shift = literal_column(str(factor))
+    # Bound parameters, not literals: the same shape of query is then the same SQL text, which SQLAlchemy compiles
+    # once and psycopg prepares once (PostgreSQL plans it once), however the box moves.
     return select(
-        MapCell.cx.op(">>")(shift).label("gx"), MapCell.cy.op(">>")(shift).label("gy"), MapCell.status.label("status"),
+        MapCell.cx.op(">>")(factor).label("gx"), MapCell.cy.op(">>")(factor).label("gy"), MapCell.status.label("status"),
         MapCell.hazards.label("n"), case((MapCell.open_deadline < today, MapCell.hazards), else_=0).label("late"),
         MapCell.sum_lon.label("slon"), MapCell.sum_lat.label("slat"),
     ).where(*where)
@@ -356,9 +357,8 @@ def _single(shift: int, strip, today: date, statuses, overdue):
         where.append(Hazard.status.in_(statuses))
     if overdue is not None:
         where.append(late if overdue else ~late)
-    bits = literal_column(str(shift))
     return select(
-        Hazard.map_x.op(">>")(bits).label("gx"), Hazard.map_y.op(">>")(bits).label("gy"), Hazard.status.label("status"),
+        Hazard.map_x.op(">>")(shift).label("gx"), Hazard.map_y.op(">>")(shift).label("gy"), Hazard.status.label("status"),
         literal_column("1").label("n"), case((late, 1), else_=0).label("late"),
         Hazard.lon.label("slon"), Hazard.lat.label("slat"),
     ).where(*where)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspections.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,9 @@ class Photo(Base):
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
         CheckConstraint("(lat IS NULL) = (location_source IS NULL)", name="location_has_source"),
         CheckConstraint("location_source IS NULL OR location_source IN ('exif', 'device')", name="location_source"),
+        # A hazard's first evidence photo (the map's thumbnail) in one index probe, without sorting its photos.
+        Index("ix_photos_first_evidence", "hazard_id", "uploaded_at", "id",
+              postgresql_where=text("kind = 'evidence'"), sqlite_where=text("kind = 'evidence'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
