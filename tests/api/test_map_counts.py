@@ -3,6 +3,8 @@ counting the hazards one by one, for any box, at any zoom, with the filters they
 from __future__ import annotations
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -138,3 +140,32 @@ def test_map_check_names_a_cell_written_around_the_counts_and_rebuild_mends_it(r
     assert rebuilt.exit_code == 0 and "Map counts rebuilt: 17 cells." in rebuilt.output  # one void hazard, zooms 0-16
     assert runner.invoke(args=["map", "check"]).exit_code == 0
     assert map_cells.check(db_session) == []
+
+
+def test_changes_made_at_once_are_all_counted(app, client, db_session, district, clock):
+    """Field inspectors report at the same moment while the admin voids others: every write touches the same
+    coarse cells, none waits forever on another, and none is lost from the counts."""
+    voidable = [bring_to(client, district, "open")[0] for _ in range(3)]
+    barrier = threading.Barrier(9)
+
+    def report_one(number: int) -> int:
+        local = app.test_client()
+        barrier.wait()
+        return report(local, district["wang"], district.plant.id, lat=39.9001 + number * 0.0011,
+                      lon=PLANT_LON - number * 0.0007).status_code
+
+    def void_one(hazard_id: str) -> int:
+        local = app.test_client()
+        barrier.wait()
+        return local.post(f"{API}/hazards/{hazard_id}/void", json={"reason": "重复录入"},
+                          headers=district["admin"]).status_code
+
+    with ThreadPoolExecutor(9) as pool:
+        reported = [pool.submit(report_one, n) for n in range(6)]
+        voided = [pool.submit(void_one, h) for h in voidable]
+        statuses = [f.result() for f in reported], [f.result() for f in voided]
+    assert statuses == ([201] * 6, [200] * 3)
+    db_session.rollback()
+    assert map_cells.check(db_session) == []
+    top = db_session.scalars(select(MapCell).where(MapCell.level == 0)).all()
+    assert {c.status: c.hazards for c in top} == {"open": 6, "void": 3}
