@@ -50,6 +50,10 @@ class InspectionInspector(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
+# What the map reads of a hazard besides its position (see Hazard's indexes).
+MAP_COLUMNS = ["status", "deadline", "map_x", "map_y", "id", "severity", "category_code", "enterprise_id"]
+
+
 class Hazard(Base):
     """A hazard (隐患) found at an enterprise, from report to closure."""
 
@@ -65,10 +69,10 @@ class Hazard(Base):
         CheckConstraint("(status = 'void') = (voided_at IS NOT NULL)", name="voided_at_iff_void"),
         CheckConstraint("rejection_count >= 0", name="rejection_count"),
         CheckConstraint("(map_x IS NULL) = (lon IS NULL) AND (map_y IS NULL) = (lon IS NULL)", name="map_pixel"),
-        # The map reads boxes (and thin strips along their edges, both ways) with only these columns:
-        # PostgreSQL answers from the index alone.
-        Index("ix_hazards_lon_lat", "lon", "lat", postgresql_include=["status", "deadline", "map_x", "map_y"]),
-        Index("ix_hazards_lat_lon", "lat", "lon", postgresql_include=["status", "deadline", "map_x", "map_y"]),
+        # The map reads boxes (and thin strips along their edges, both ways), counting or listing markers, with
+        # only these columns: PostgreSQL answers from the index alone instead of a table page per hazard.
+        Index("ix_hazards_lon_lat", "lon", "lat", postgresql_include=MAP_COLUMNS),
+        Index("ix_hazards_lat_lon", "lat", "lon", postgresql_include=MAP_COLUMNS),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
