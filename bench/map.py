@@ -19,6 +19,7 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import random
@@ -60,6 +61,7 @@ def main() -> None:
 
     prepare_database(url, args.hazards, args.seed)
     app, headers = make_app(url)
+    gc.freeze()  # as wsgi.py does for the server: start-up's objects out of the collector's sight
     client = app.test_client()
     bounds = district_bounds(url)
     rng = random.Random(args.seed)
