@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from inspections import deadlines, map_cells
-from inspections.enums import ACTIVE_STATUSES, HazardStatus, PhotoKind, Role, values
+from inspections.enums import ACTIVE_STATUSES, HazardStatus, PhotoKind, Role
 from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
 from inspections.map_grid import Grid, grid_for
 from inspections.models import Area, Enterprise, Hazard, Photo, User
