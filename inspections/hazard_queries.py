@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, not_, or_, select
+from sqlalchemy import Select, not_, or_, select
 from sqlalchemy.orm import Session
 
 from inspections.enums import ACTIVE_STATUSES
 from inspections.errors import InvalidInput
 from inspections.models import Area, Extension, Hazard, Photo, Rectification, User
+from inspections.models.hazards import overdue_clause
 from inspections.visibility import visible_hazards
 
 
@@ -27,11 +28,6 @@ class HazardFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     recurrence: bool | None = None  # only hazards that repeat a recently closed one (or only those that don't)
-
-
-def overdue_clause(today: date):
-    """Overdue: still active and the deadline day (local) is over. ``today`` is the local date now."""
-    return and_(Hazard.status.in_([s.value for s in ACTIVE_STATUSES]), Hazard.deadline < today)
 
 
 def is_overdue(hazard: Hazard, today: date) -> bool:

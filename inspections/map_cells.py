@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from inspections.enums import ACTIVE_STATUSES, HazardStatus, values
 from inspections.map_grid import CellRange, Grid, lat_of, lon_of, pixel
 from inspections.models import Hazard, MapCell
+from inspections.models.hazards import overdue_clause
 
 MAX_LEVEL = 16  # the finest zoom counted: cells of about 150 m; finer views are counted from the hazards
 NEVER = date(9999, 12, 31)  # the open deadline of closed and void hazards: never overdue
@@ -352,7 +353,7 @@ def _single(shift: int, strip, today: date, statuses, overdue):
     where = [Hazard.lon.between(west, east), Hazard.lat.between(south, north)]
     if exact is not None:
         where.append(exact)
-    late = and_(Hazard.status.in_(_ACTIVE), Hazard.deadline < today)
+    late = overdue_clause(today)
     if statuses:
         where.append(Hazard.status.in_(statuses))
     if overdue is not None:

@@ -5,12 +5,14 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid,
+    JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspections.db import Base, UTCDateTime, utcnow
-from inspections.enums import ExtensionStatus, HazardStatus, InspectionKind, LocationSource, Severity, sql_in
+from inspections.enums import (
+    ACTIVE_STATUSES, ExtensionStatus, HazardStatus, InspectionKind, LocationSource, Severity, sql_in,
+)
 from inspections.models.accounts import User
 from inspections.models.directory import Enterprise
 
@@ -120,6 +122,14 @@ class Hazard(Base):
     enterprise: Mapped[Enterprise] = relationship()
     reporter: Mapped[User] = relationship(foreign_keys=[reported_by])
     plan: Mapped[RemediationPlan | None] = relationship(back_populates="hazard", uselist=False)
+
+
+def overdue_clause(today: date):
+    """Overdue, as SQL: still active and the deadline day (local) is over. ``today`` is the local date now.
+
+    Next to the table because the lists, the map and the map's running counts must all mean the same by it.
+    """
+    return and_(Hazard.status.in_([s.value for s in ACTIVE_STATUSES]), Hazard.deadline < today)
 
 
 class HazardEvent(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
@@ -115,7 +116,7 @@ def test_a_change_rolled_back_leaves_the_counts_alone(client, db_session, distri
     bulk_hazards(db_session, district, 50)
     hazard_id, _ = bring_to(client, district, "open")
     before = snapshot(db_session)
-    hazard = db_session.get(Hazard, __import__("uuid").UUID(hazard_id))
+    hazard = db_session.get(Hazard, uuid.UUID(hazard_id))
     hazard.lon, hazard.status, hazard.deadline = PLANT_LON + 0.005, "acknowledged", date(2026, 12, 1)
     db_session.flush()
     db_session.rollback()
@@ -128,7 +129,7 @@ def test_map_check_names_a_cell_written_around_the_counts_and_rebuild_mends_it(r
     hazard_id, _ = bring_to(client, district, "open")
     assert runner.invoke(args=["map", "check"]).exit_code == 0
     # Hand-made SQL bypasses the counts.
-    db_session.execute(update(Hazard).where(Hazard.id == __import__("uuid").UUID(hazard_id)).values(status="void",
+    db_session.execute(update(Hazard).where(Hazard.id == uuid.UUID(hazard_id)).values(status="void",
                        voided_at=datetime(2026, 9, 28, 3, 0, tzinfo=timezone.utc)))
     db_session.commit()
     result = runner.invoke(args=["map", "check"])
