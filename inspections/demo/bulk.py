@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, Uuid
 from sqlalchemy.orm import Session
 
 from inspections.db import Base, UTCDateTime
-
-UTC = timezone.utc
 
 
 def insert_rows(session: Session, model, rows: list[dict]) -> None:

@@ -9,7 +9,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import SimpleNamespace
 
 from inspections import audit, deadlines, map_cells
@@ -22,7 +22,6 @@ from inspections.models import (
 from inspections.photos import display_key, original_key, thumbnail_key
 from inspections.workcalendar import WorkCalendar
 
-UTC = timezone.utc
 CATEGORY_WEIGHT = {"fire": 38, "electrical": 22, "gas": 9, "special_equipment": 8, "hazardous_chemicals": 6,
                    "construction": 5, "occupational_health": 4, "confined_space": 3, "combustible_dust": 2, "other": 3}
 DESCRIPTIONS = {

@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -19,8 +19,6 @@ from inspections.demo.layout import DISTRICT, Layout
 from inspections.errors import Conflict
 from inspections.models import Area, Enterprise, Extension, Hazard, User
 from inspections.workcalendar import WorkCalendar
-
-UTC = timezone.utc
 
 
 @dataclass
