@@ -24,12 +24,13 @@ from api.map.routes import blp as map_api_blp
 from api.mappage.routes import blp as map_page_blp
 from api.ogc.routes import blp as ogc_blp
 from api.photos.routes import blp as photos_blp
+from api.stats.routes import blp as stats_blp
 from api.users.routes import blp as users_blp
 from api.visits.routes import blp as visits_blp
 from media.storage import ObjectStore
 
 API_PREFIX = "/api/v1"
-API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp, exports_blp]
+API_BLUEPRINTS = [accounts_blp, users_blp, areas_blp, enterprises_blp, catalog_blp, visits_blp, hazards_blp, photos_blp, map_api_blp, exports_blp, stats_blp]
 log = logging.getLogger(__name__)
 
 OPENAPI_SETTINGS = {

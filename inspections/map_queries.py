@@ -19,17 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import Date, and_, case, false, func, literal_column, select, text
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from inspections import deadlines, map_cells
-from inspections.enums import ACTIVE_STATUSES, HazardStatus, PhotoKind, Role
+from inspections.enums import PhotoKind
 from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
 from inspections.map_grid import Grid, grid_for
 from inspections.models import Area, Enterprise, Hazard, Photo, User
-from inspections.visibility import area_path_of, hazard_filter
+from inspections.hazard_counts import COUNTS, area_scope, counted_hazards, counts_by_area, tune_for_counting
+from inspections.visibility import hazard_filter
 
 MAX_FEATURES = 2000  # never more features than this in one answer
 POINT_ZOOM = 16  # from this zoom on, single hazards (while the box holds at most MAX_FEATURES)
@@ -186,21 +185,8 @@ def cluster_cells(session: Session, matching, grid: Grid, today: date) -> list[C
         cell_x, cell_y, func.count(), func.count().filter(overdue_clause(today)), func.sum(Hazard.lon),
         func.sum(Hazard.lat), *(func.count().filter(Hazard.status == status) for status in STATUSES),
     ).group_by(cell_x, cell_y)
-    _tune_for_counting(session)
+    tune_for_counting(session)
     return _clusters(grid, session.execute(query))
-
-
-def _tune_for_counting(session: Session) -> None:
-    """PostgreSQL settings for one big aggregate, for the rest of this transaction only.
-
-    The planner cannot estimate how few groups (cells, areas) there are: it guesses a group per ten rows. With
-    the default 4 MB it then expects too many groups for a hash and sorts a million rows on disk instead, it
-    prices handing those groups between parallel workers too high to split a big box between them, and it
-    spends longer compiling the aggregate (JIT) than running it.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT set_config('work_mem', '32MB', true), set_config('jit', 'off', true), "
-                             "set_config('parallel_tuple_cost', '0', true)"))
 
 
 def thumbnail_key(session: Session, photo_id: uuid.UUID) -> str | None:
@@ -239,29 +225,6 @@ class AreaCounts:
         return self.closed_on_time / self.closed if self.closed else None
 
 
-class _LocalDate(FunctionElement):
-    """The local calendar date of a (naive UTC) timestamp column, at a fixed UTC offset in seconds.
-
-    Dialect-specific SQL for one idea, so the on-time rule can be counted in the database on both backends.
-    """
-
-    type = Date()
-    name = "local_date"
-    inherit_cache = True
-
-
-@compiles(_LocalDate)
-def _local_date_default(element, compiler, **kw):
-    column, seconds = list(element.clauses)
-    return f"CAST({compiler.process(column, **kw)} + {compiler.process(seconds, **kw)} * INTERVAL '1 second' AS DATE)"
-
-
-@compiles(_LocalDate, "sqlite")
-def _local_date_sqlite(element, compiler, **kw):
-    column, seconds = list(element.clauses)
-    return f"date({compiler.process(column, **kw)}, {compiler.process(seconds, **kw)} || ' seconds')"
-
-
 def area_counts(
     session: Session, actor: User, filters: HazardFilters, *, level: str, now: datetime, tz: tzinfo,
 ) -> list[AreaCounts]:
@@ -271,40 +234,15 @@ def area_counts(
     communities' and grids' hazards. Void hazards (recorded in error) are not counted. ``open`` is every
     active state (open, acknowledged, submitted); ``overdue`` is active past the deadline in force;
     ``closed_on_time`` is closed on or before the *original* deadline (local date of closing), as the
-    statistics count it, so an approved extension does not make a late rectification on time. Inspectors get
-    only the areas within their own.
+    statistics count it (the rules are ``inspections.hazard_counts``'), so an approved extension does not make a late
+    rectification on time. Inspectors get only the areas within their own.
     """
-    today = deadlines.local_date(now, tz)
-    offset = int(now.astimezone(tz).utcoffset().total_seconds())  # China has had no daylight saving since 1991
-    active = Hazard.status.in_([s.value for s in ACTIVE_STATUSES])
-    closed = Hazard.status == HazardStatus.CLOSED.value
-    on_time = and_(closed, _LocalDate(Hazard.closed_at, literal_column(str(offset))) <= Hazard.original_deadline)
-
-    def number(clause):
-        return func.sum(case((clause, 1), else_=0))
-
-    per_path = (
-        hazards_query(session, actor, filters, today=today).order_by(None)
-        .where(Hazard.status != HazardStatus.VOID.value, Hazard.area_path.is_not(None))
-        .with_only_columns(
-            Hazard.area_path.label("area_path"), func.count().label("total"), number(active).label("open"),
-            number(overdue_clause(today)).label("overdue"), number(closed).label("closed"),
-            number(on_time).label("closed_on_time"),
-        ).group_by(Hazard.area_path).subquery()
-    )
-    scope = [Area.level == level, Area.boundary.is_not(None)]
-    if actor.role == Role.INSPECTOR:
-        path = area_path_of(actor)
-        scope.append(Area.path.startswith(path, autoescape=True) if path else false())
-    within = func.substr(per_path.c.area_path, 1, func.length(Area.path)) == Area.path
-    names = ("total", "open", "overdue", "closed", "closed_on_time")
-    counts = (
-        select(Area.code.label("code"), *(func.coalesce(func.sum(per_path.c[n]), 0).label(n) for n in names))
-        .select_from(Area).join(per_path, within).where(*scope).group_by(Area.code).subquery()
-    )
-    _tune_for_counting(session)
+    scope = [*area_scope(actor, level), Area.boundary.is_not(None)]
+    counted = counted_hazards(session, actor, filters, today=deadlines.local_date(now, tz))
+    counts = counts_by_area(counted, scope, now=now, tz=tz)
+    tune_for_counting(session)
     query = (
-        select(Area, *(counts.c[n] for n in names))
+        select(Area, *(counts.c[n] for n in COUNTS))
         .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
     )
     return [

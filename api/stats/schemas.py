@@ -1,0 +1,97 @@
+"""Wire format of the statistics: the query (grouping, period, the list's filters) and the rows with their rates."""
+from datetime import date
+
+import marshmallow as ma
+
+from api.hazards.schemas import HazardQuerySchema
+from inspections.enums import AreaLevel, values
+from inspections.stats import GROUPINGS
+
+# Far enough either way for any record, near enough that a day more or less stays a date (no 500 at year 9999).
+DAYS = ma.validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31), error="Give a date from 1900 to 2999.")
+# The keys that name a row's group, by grouping; the others are left out of the answer.
+GROUP_KEYS = {
+    "area": ("code", "name", "level", "parent_code"),
+    "sector": ("sector", "name"),
+    "enterprise": ("enterprise_id", "name", "credit_code"),
+    "category": ("code", "name", "parent_code"),
+}
+
+
+class StatsQuerySchema(HazardQuerySchema):
+    """The list's filters that keep their meaning in a count (severity, category, enterprise_id, area_code,
+    recurrence), a grouping and a period. Not status or overdue (the counts are by state), nor bbox (hazards are
+    counted by their area, located or not), nor created_after/created_before (the period is `from`/`to`)."""
+
+    class Meta(HazardQuerySchema.Meta):
+        exclude = ("status", "overdue", "bbox", "created_after", "created_before")
+
+    group_by = ma.fields.String(load_default="area", validate=ma.validate.OneOf(GROUPINGS),
+                                metadata={"description": "What a row is (default area)."})
+    level = ma.fields.String(validate=ma.validate.OneOf(values(AreaLevel)), metadata={
+        "description": "With group_by=area: the level of the areas (default street)."})
+    reported_from = ma.fields.Date(data_key="from", validate=DAYS, metadata={
+        "description": "First local date of report counted (YYYY-MM-DD, included)."})
+    reported_to = ma.fields.Date(data_key="to", validate=DAYS, metadata={
+        "description": "Last local date of report counted (YYYY-MM-DD, included)."})
+
+    @ma.validates_schema
+    def _period_in_order(self, data, **_):
+        first, last = data.get("reported_from"), data.get("reported_to")
+        if first and last and last < first:
+            raise ma.ValidationError(f"`to` ({last.isoformat()}) is before `from` ({first.isoformat()}).", "to")
+
+
+class Rate(ma.fields.Float):
+    """A share from 0 to 1, rounded to 4 places; null when nothing was there to count."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else round(value, 4)
+
+
+class TallySchema(ma.Schema):
+    total = ma.fields.Integer(metadata={"description": "Hazards reported (void ones are never counted)."})
+    open = ma.fields.Integer(metadata={"description": "Still active: open, acknowledged or submitted."})
+    open_overdue = ma.fields.Integer(attribute="overdue", metadata={
+        "description": "Active and past the deadline in force (after any approved extension), as of `as_of`."})
+    closed = ma.fields.Integer(metadata={"description": "Closed (销号)."})
+    closed_on_time = ma.fields.Integer(metadata={
+        "description": "Closed on or before the original deadline, by the local date of closing: an approved "
+                       "extension does not make a late rectification on time."})
+    rectification_rate = Rate(allow_none=True, metadata={"description": "closed / total; null when total is 0."})
+    on_time_rate = Rate(allow_none=True, metadata={"description": "closed_on_time / closed; null when closed is 0."})
+
+
+_COUNT_KEYS = tuple(TallySchema().fields)
+
+
+class StatsRowSchema(TallySchema):
+    name = ma.fields.String(allow_none=True, metadata={
+        "description": "What the group is called: the area's, enterprise's or category's name, or the sector."})
+    code = ma.fields.String(metadata={"description": "group_by=area: the area's code; category: the category's."})
+    level = ma.fields.String(metadata={"description": "group_by=area: the area's level."})
+    parent_code = ma.fields.String(allow_none=True, metadata={
+        "description": "group_by=area or category: the parent area's or top-level category's code."})
+    enterprise_id = ma.fields.Integer(metadata={"description": "group_by=enterprise."})
+    credit_code = ma.fields.String(metadata={"description": "group_by=enterprise: the unified social credit code."})
+    sector = ma.fields.String(allow_none=True, metadata={
+        "description": "group_by=sector: the enterprises' sector as recorded now; null for those without one."})
+
+
+class StatsSchema(ma.Schema):
+    group_by = ma.fields.String(metadata={"enum": list(GROUPINGS)})
+    level = ma.fields.String(allow_none=True, metadata={"description": "The areas' level; null unless group_by=area."})
+    reported_from = ma.fields.Date(data_key="from", allow_none=True)
+    reported_to = ma.fields.Date(data_key="to", allow_none=True)
+    as_of = ma.fields.Date(metadata={"description": "The local date `open_overdue` is judged on (today)."})
+    rows = ma.fields.List(ma.fields.Nested(StatsRowSchema))
+    totals = ma.fields.Nested(TallySchema, metadata={
+        "description": "Every hazard selected, those in no row too (no recorded area, or one above `level`)."})
+
+    @ma.post_dump
+    def _only_the_group_keys(self, data, **_):
+        """Each row with the keys of its grouping first, then its counts."""
+        keys = GROUP_KEYS[data["group_by"]]
+        data["rows"] = [{**{key: row.get(key) for key in keys}, **{key: row[key] for key in _COUNT_KEYS}}
+                        for row in data["rows"]]
+        return data

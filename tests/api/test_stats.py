@@ -1,0 +1,262 @@
+"""赵's statistics (JOURNEYS.md, the Monday meeting; 督查考核): hazards counted by street, sector, enterprise and
+category, with the rectification and on-time rates the streets are ranked by."""
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from inspections.models import Hazard
+from tests.api.conftest import API, rectification_photo, report
+from tests.factories import field_errors, make_area, make_enterprise
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+IN_C1, IN_S1, IN_S2 = ("C1", "/D1/S1/C1/"), ("S1", "/D1/S1/"), ("S2", "/D1/S2/")
+REPORTED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
+DEADLINE = date(2026, 9, 10)
+
+
+def add_hazard(db_session, district, *, status="open", plant=None, area=IN_C1, category="fire.exits",
+               severity="general", reported=REPORTED, deadline=DEADLINE, extended_to=None, closed=None):
+    """A hazard as the workflow would have left it, written directly (closing times to the minute).
+
+    ``deadline`` is the original deadline; ``extended_to`` the one in force after an approved extension.
+    """
+    assert (status == "closed") == (closed is not None)
+    hazard = Hazard(
+        id=uuid.uuid4(), enterprise_id=(plant or district.plant).id, category_code=category, severity=severity,
+        description="安全出口被货物堵塞", area_code=area[0] if area else None, area_path=area[1] if area else None,
+        status=status, reported_by=district.users["wang"].id, reported_at=reported,
+        deadline=extended_to or deadline, original_deadline=deadline, rejection_count=0, closed_at=closed,
+        voided_at=reported + timedelta(days=1) if status == "void" else None, request_digest="0" * 64,
+    )
+    db_session.add(hazard)
+    db_session.commit()
+    return hazard
+
+
+def stats_of(client, headers, **params) -> dict:
+    response = client.get(f"{API}/stats", query_string=params, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def rows_by(body: dict, key: str) -> dict:
+    return {row[key]: row for row in body["rows"]}
+
+
+def counts(row: dict) -> tuple:
+    return (row["total"], row["open"], row["open_overdue"], row["closed"], row["closed_on_time"],
+            row["rectification_rate"], row["on_time_rate"])
+
+
+def test_streets_are_counted_by_state_with_their_rates(client, db_session, district, clock):
+    """Today is 2026-09-28. Street S1 (in its community C1 and at street level) and street S2."""
+    on_the_day = datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI)  # the deadline's last half hour: on time
+    add_hazard(db_session, district, status="closed", closed=on_the_day)
+    # Half past midnight in Shanghai is the next day, though still the 10th in UTC: late.
+    add_hazard(db_session, district, status="closed", closed=datetime(2026, 9, 11, 0, 30, tzinfo=SHANGHAI))
+    # Extended to the 20th and closed on the 15th: within the extension, but late against the original deadline.
+    add_hazard(db_session, district, status="closed", area=IN_S1, extended_to=date(2026, 9, 20),
+               closed=datetime(2026, 9, 15, 12, 0, tzinfo=SHANGHAI))
+    add_hazard(db_session, district, status="open", deadline=date(2026, 9, 27))  # overdue since this morning
+    add_hazard(db_session, district, status="acknowledged", deadline=date(2026, 9, 28))  # due today: not yet
+    add_hazard(db_session, district, status="submitted", extended_to=date(2026, 10, 5))  # extended: not overdue
+    add_hazard(db_session, district, status="void", deadline=date(2026, 9, 1))  # recorded in error: not counted
+    add_hazard(db_session, district, status="open", plant=district.other_plant, area=IN_S2, deadline=date(2026, 10, 9))
+
+    body = stats_of(client, district["zhao"])
+    assert (body["group_by"], body["level"], body["from"], body["to"], body["as_of"]) == (
+        "area", "street", None, None, "2026-09-28")
+    assert body["rows"] == [
+        {"code": "S1", "name": "建外街道", "level": "street", "parent_code": "D1", "total": 6, "open": 3,
+         "open_overdue": 1, "closed": 3, "closed_on_time": 1, "rectification_rate": 0.5, "on_time_rate": 0.3333},
+        # Nothing closed yet: no rectified hazards is a 0 % rectification rate, and no on-time rate at all.
+        {"code": "S2", "name": "三里屯街道", "level": "street", "parent_code": "D1", "total": 1, "open": 1,
+         "open_overdue": 0, "closed": 0, "closed_on_time": 0, "rectification_rate": 0.0, "on_time_rate": None},
+    ]
+    assert body["totals"] == {"total": 7, "open": 4, "open_overdue": 1, "closed": 3, "closed_on_time": 1,
+                              "rectification_rate": round(3 / 7, 4), "on_time_rate": 0.3333}
+    # The choropleth counts by the same rules.
+    shaded = client.get(f"{API}/map/areas", headers=district["zhao"]).get_json()["features"]
+    assert {f["id"]: (f["properties"]["closed_on_time"], f["properties"]["overdue"]) for f in shaded} == {
+        "S1": (1, 1), "S2": (0, 0)}
+
+
+def _close(client, district, hazard_id, photo_name):
+    """李 submits the rectification with a photo, 王 re-inspects and approves."""
+    photo = rectification_photo(client, district["li"], hazard_id, name=photo_name)
+    assert photo.status_code == 201, photo.get_json()
+    submitted = client.post(f"{API}/hazards/{hazard_id}/rectification",
+                            json={"measures": "已整改", "photo_ids": [photo.get_json()["id"]]}, headers=district["li"])
+    assert submitted.status_code == 200, submitted.get_json()
+    closed = client.post(f"{API}/hazards/{hazard_id}/review", json={"decision": "approve", "comment": "复查合格"},
+                         headers=district["wang"])
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed", closed.get_json()
+
+
+def test_an_approved_extension_does_not_make_a_late_rectification_on_time(client, district, clock):
+    """李's fire door: extended from 10-13 to 11-06 and closed on 10-20. The plant kept its new deadline, but the
+    district's on-time rate holds it to the original one; another hazard closed on 10-09 is on time."""
+    door, exit_, box, mistake = (report(client, district["wang"], district.plant.id).get_json()["id"] for _ in range(4))
+    for hazard_id in (door, exit_, box):
+        assert client.post(f"{API}/hazards/{hazard_id}/acknowledge", json={}, headers=district["li"]).status_code == 200
+    asked = client.post(f"{API}/hazards/{door}/extensions", json={"new_deadline": "2026-11-06", "reason": "防火门定制需三周"},
+                        headers=district["li"]).get_json()
+    decided = client.post(f"{API}/hazards/{door}/extensions/{asked['id']}/decision", json={"approve": True},
+                          headers=district["zhao"])
+    assert decided.status_code == 200
+    assert client.post(f"{API}/hazards/{mistake}/void", json={"reason": "录入错误"}, headers=district["admin"]).status_code == 200
+    clock.set(datetime(2026, 10, 9, 15, 0, tzinfo=SHANGHAI))
+    _close(client, district, exit_, "exexif_pp_editors_no_exif.jpg")
+    clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+    _close(client, district, door, "drew_Photo_1.webp")
+    door_now = client.get(f"{API}/hazards/{door}", headers=district["zhao"]).get_json()
+    assert (door_now["deadline"], door_now["original_deadline"]) == ("2026-11-06", "2026-10-13")
+
+    # The box is still open, past 10-13: overdue. The voided hazard is not counted at all.
+    plant = stats_of(client, district["zhao"], group_by="enterprise")["rows"]
+    assert plant == [{"enterprise_id": district.plant.id, "name": "示范机械厂", "credit_code": district.plant.credit_code,
+                      "total": 3, "open": 1, "open_overdue": 1, "closed": 2, "closed_on_time": 1,
+                      "rectification_rate": 0.6667, "on_time_rate": 0.5}]
+
+
+def test_by_sector_enterprise_and_category(client, db_session, district, clock):
+    district.plant.sector = "机械制造"
+    db_session.commit()
+    lathe = make_enterprise(db_session, name="精工机床厂", sector="机械制造", area_code="S1")
+    make_enterprise(db_session, name="无隐患商店", sector="零售", area_code="S2")  # no hazards: in no row
+    on_time, late = datetime(2026, 9, 9, 16, 0, tzinfo=SHANGHAI), datetime(2026, 9, 12, 9, 0, tzinfo=SHANGHAI)
+    add_hazard(db_session, district, status="closed", closed=on_time)
+    add_hazard(db_session, district, status="acknowledged", category="electrical.wiring")  # overdue since 09-11
+    add_hazard(db_session, district, status="closed", plant=lathe, closed=late, area=IN_S1)
+    add_hazard(db_session, district, status="open", plant=district.other_plant, area=IN_S2, category="gas.hoses",
+               deadline=date(2026, 10, 9))
+    add_hazard(db_session, district, status="void", plant=district.other_plant, area=IN_S2)
+
+    sectors = stats_of(client, district["zhao"], group_by="sector")
+    assert sectors["level"] is None
+    assert sectors["rows"] == [
+        {"sector": "机械制造", "name": "机械制造", "total": 3, "open": 1, "open_overdue": 1, "closed": 2,
+         "closed_on_time": 1, "rectification_rate": 0.6667, "on_time_rate": 0.5},
+        # The restaurant has no sector recorded: its own row, last.
+        {"sector": None, "name": None, "total": 1, "open": 1, "open_overdue": 0, "closed": 0, "closed_on_time": 0,
+         "rectification_rate": 0.0, "on_time_rate": None},
+    ]
+
+    enterprises = stats_of(client, district["zhao"], group_by="enterprise")["rows"]
+    assert [(r["enterprise_id"], r["name"]) for r in enterprises] == [
+        (district.plant.id, "示范机械厂"), (district.other_plant.id, "别家饭店"), (lathe.id, "精工机床厂")]
+    assert [counts(r) for r in enterprises] == [
+        (2, 1, 1, 1, 1, 0.5, 1.0), (1, 1, 0, 0, 0, 0.0, None), (1, 0, 0, 1, 0, 1.0, 0.0)]
+
+    categories = stats_of(client, district["zhao"], group_by="category")["rows"]
+    assert [(r["code"], r["name"], r["parent_code"]) for r in categories] == [
+        ("electrical.wiring", "私拉乱接电线", "electrical"), ("fire.exits", "疏散通道", "fire"), ("gas.hoses", "连接软管", "gas")]
+    assert [counts(r) for r in categories] == [
+        (1, 1, 1, 0, 0, 0.0, None), (2, 0, 0, 2, 1, 1.0, 0.5), (1, 1, 0, 0, 0, 0.0, None)]
+    assert "enterprise_id" not in categories[0] and "sector" not in categories[0]
+
+
+def test_from_and_to_are_local_days_both_included(client, db_session, district, clock):
+    clock.set(datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI))
+    for reported in (datetime(2026, 8, 31, 23, 59, tzinfo=SHANGHAI), datetime(2026, 9, 1, 0, 0, tzinfo=SHANGHAI),
+                     datetime(2026, 9, 30, 23, 59, 59, tzinfo=SHANGHAI), datetime(2026, 10, 1, 0, 0, tzinfo=SHANGHAI)):
+        add_hazard(db_session, district, reported=reported, deadline=date(2026, 10, 20))
+
+    def total(**period):
+        body = stats_of(client, district["zhao"], **period)
+        assert (body["from"], body["to"]) == (period.get("from"), period.get("to"))
+        return body["totals"]["total"], body["rows"][0]["total"]
+
+    assert total(**{"from": "2026-09-01", "to": "2026-09-30"}) == (2, 2)  # September, as Shanghai counts it
+    assert total(**{"from": "2026-09-01"}) == (3, 3)
+    assert total(to="2026-09-30") == (3, 3)
+    assert total(**{"from": "2026-09-01", "to": "2026-09-01"}) == (1, 1)  # one day
+    assert total() == (4, 4)
+
+
+def test_areas_at_each_level_with_or_without_hazards(client, db_session, district, clock):
+    make_area(db_session, code="C2", name="幸福村社区", level="community", parent_code="S2")  # no boundary: counted too
+    add_hazard(db_session, district, status="closed", closed=datetime(2026, 9, 8, 10, 0, tzinfo=SHANGHAI))
+    add_hazard(db_session, district)
+    add_hazard(db_session, district, area=IN_S1)  # recorded at the street: in no community
+    add_hazard(db_session, district, plant=district.other_plant, area=IN_S2)
+    add_hazard(db_session, district, area=None)  # no area recorded: only in the totals
+
+    communities = stats_of(client, district["zhao"], level="community")
+    assert [(r["code"], r["parent_code"], r["total"]) for r in communities["rows"]] == [("C1", "S1", 2), ("C2", "S2", 0)]
+    assert (communities["rows"][1]["rectification_rate"], communities["rows"][1]["on_time_rate"]) == (None, None)
+    assert communities["totals"]["total"] == 5
+    streets = rows_by(stats_of(client, district["zhao"], level="street"), "code")
+    assert (streets["S1"]["total"], streets["S2"]["total"]) == (3, 1)
+    district_row = stats_of(client, district["zhao"], level="district")["rows"]
+    assert [(r["code"], r["name"], r["level"], r["parent_code"], r["total"]) for r in district_row] == [
+        ("D1", "示范区", "district", None, 4)]
+    grids = stats_of(client, district["zhao"], level="grid")
+    assert grids["rows"] == [] and grids["totals"]["total"] == 5
+
+
+def test_inspectors_count_their_own_area_only(client, db_session, district, clock):
+    add_hazard(db_session, district, status="closed", closed=datetime(2026, 9, 8, 10, 0, tzinfo=SHANGHAI))
+    add_hazard(db_session, district, area=IN_S1)
+    add_hazard(db_session, district, plant=district.other_plant, area=IN_S2)
+
+    wang = stats_of(client, district["wang"])
+    assert [r["code"] for r in wang["rows"]] == ["S1"]
+    assert wang["rows"][0]["total"] == wang["totals"]["total"] == 2
+    assert [r["enterprise_id"] for r in stats_of(client, district["wang"], group_by="enterprise")["rows"]] == [
+        district.plant.id]
+    zhang = stats_of(client, district["zhang"])
+    assert [(r["code"], r["total"]) for r in zhang["rows"]] == [("S2", 1)] and zhang["totals"]["total"] == 1
+    whole = stats_of(client, district["district_inspector"])
+    assert [(r["code"], r["total"]) for r in whole["rows"]] == [("S1", 2), ("S2", 1)]
+    assert stats_of(client, district["admin"]) == stats_of(client, district["zhao"]) == whole
+
+
+def test_enterprise_officers_may_not_see_the_statistics(client, district, clock):
+    for officer in ("li", "other_officer"):
+        response = client.get(f"{API}/stats", query_string={"group_by": "enterprise"}, headers=district[officer])
+        assert response.status_code == 403 and "rows" not in response.get_json()
+    # Refused before the question is even read.
+    assert client.get(f"{API}/stats?group_by=planet", headers=district["li"]).status_code == 403
+    assert client.get(f"{API}/stats").status_code == 401
+
+
+def test_the_filters_of_the_hazard_list(client, db_session, district, clock):
+    make_area(db_session, code="C2", name="幸福村社区", level="community", parent_code="S2")
+    add_hazard(db_session, district, severity="major")
+    add_hazard(db_session, district, category="electrical.wiring")
+    add_hazard(db_session, district, category="fire")  # the top-level category itself
+    add_hazard(db_session, district, plant=district.other_plant, area=IN_S2)
+
+    def totals(**params):
+        return stats_of(client, district["zhao"], **params)["totals"]["total"]
+
+    assert totals(severity="major") == 1
+    assert totals(category="fire") == 3  # fire and everything under it, as in GET /hazards
+    assert totals(category="fire.exits") == 2
+    assert totals(enterprise_id=district.other_plant.id) == 1
+    assert totals(area_code="S1") == 3
+    # Area rows keep to the area asked for.
+    within = stats_of(client, district["zhao"], area_code="S1", level="community")["rows"]
+    assert [(r["code"], r["total"]) for r in within] == [("C1", 3)]
+    unknown = client.get(f"{API}/stats", query_string={"area_code": "nowhere"}, headers=district["zhao"])
+    assert unknown.status_code == 422 and "area_code" in field_errors(unknown)
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"group_by": "street"}, "group_by"),
+    ({"level": "planet"}, "level"),
+    ({"from": "2026-13-01"}, "from"),
+    ({"to": "yesterday"}, "to"),
+    ({"from": "2026-10-01", "to": "2026-09-30"}, "to"),
+    ({"from": "0001-01-01"}, "from"),
+    ({"to": "9999-12-31"}, "to"),
+    ({"severity": "huge"}, "severity"),
+    ({"enterprise_id": "plant"}, "enterprise_id"),
+])
+def test_bad_questions_name_the_field(client, district, params, field):
+    response = client.get(f"{API}/stats", query_string=params, headers=district["zhao"])
+    assert response.status_code == 422
+    assert field in field_errors(response)
