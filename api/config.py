@@ -35,6 +35,7 @@ and the bundled SeaweedFS on loopback).
 | ``MAP_TILE_CRS`` | datum of the tiles: ``wgs84`` (OpenStreetMap, Tianditu) or ``gcj02`` (Gaode, Tencent: the page shifts points and areas only for drawing) | ``wgs84`` |
 | ``MAP_CENTER`` | where the map page opens, ``lat,lon`` (WGS-84) | ``39.9042,116.4074`` |
 | ``MAP_ZOOM`` | the zoom the map page opens at (1–18) | ``12`` |
+| ``NOTICE_FONT_PATH`` | the CJK font the rectification notice (``GET /hazards/{id}/notice.pdf``) is printed in, embedded as a subset: a TrueType or OpenType file, or a collection (``.ttc``, whose Simplified Chinese face is used); without it the notice answers 503 (Debian: ``apt-get install fonts-noto-cjk``) | ``/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc`` |
 """
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+# Debian's fonts-noto-cjk: Noto Serif CJK (宋体-like, as official documents are set), OpenType/CFF in a collection.
+DEFAULT_NOTICE_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
 
 def _int(environ, name: str, default: int) -> int:
@@ -130,5 +133,6 @@ def from_env(environ=None) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "60 per 15 minutes",
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
+        "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,
         **_map_settings(env),
     }

@@ -1,21 +1,27 @@
-"""Hazards: report, list, read, and the audit trail."""
+"""Hazards: report, list, read, the audit trail, and the rectification notice."""
+import logging
 import uuid
 from datetime import timedelta
+from urllib.parse import quote
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import local_today, local_tz, now
 from api.db import session
+from api.errors import error_response
 from api.hazards.detail import hazard_detail
 from api.hazards.schemas import EventSchema, HazardCreateSchema, HazardDetailSchema, HazardQuerySchema, HazardSchema
 from api.pagination import SelectPage
-from inspections import audit, hazards
+from inspections import audit, hazards, notice
 from inspections.calendar_store import load_calendar
 from inspections.enums import Role
 from inspections.hazard_queries import HazardFilters, hazards_query
+from media.notice_pdf import NoticeFontUnavailable
+
+log = logging.getLogger(__name__)
 
 blp = Blueprint("hazards", __name__, url_prefix="/hazards", description="Hazards (隐患) from report to closure.")
 
@@ -92,3 +98,40 @@ class HazardEvents(MethodView):
         """The audit trail: every change, who, when, from and to which state, each chained by SHA-256."""
         hazard = hazards.get_hazard(session(), current_user(), hazard_id)
         return audit.events_of(session(), hazard.id)
+
+
+@blp.route("/<uuid:hazard_id>/notice.pdf")
+class HazardNotice(MethodView):
+    @login_required()
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
+                  description="The notice, A4, to show or print (`Content-Disposition: inline`).")
+    @blp.alt_response(404, description="No such hazard, or not visible to the caller.")
+    @blp.alt_response(503, description="The object store is down (retry), or the server has no CJK font to print "
+                                       "the notice with (an operator must install it; see NOTICE_FONT_PATH).")
+    def get(self, hazard_id: uuid.UUID):
+        """The rectification notice (限期整改通知书) of the hazard, as PDF.
+
+        The document an inspector hands or sends to the enterprise: its document number (文书编号, from the
+        report date and the hazard id, the same every time), the enterprise, the hazard, the order to
+        rectify by the deadline in force (with an approved extension, if any), the signature and
+        acknowledgement (签收) blocks, and an annex with up to six evidence photos, each with the time and
+        place it was taken. Whoever may see the hazard may have its notice.
+        """
+        made = notice.rectification_notice(
+            session(), current_app.extensions["object_store"], current_user(), hazard_id, tz=local_tz(), now=now(),
+            font_path=current_app.config["NOTICE_FONT_PATH"],
+        )
+        response = Response(made.content, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'inline; filename="{made.ascii_filename}"; filename*=UTF-8\'\'{quote(made.filename, safe="")}'
+        )
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+
+
+@blp.errorhandler(NoticeFontUnavailable)
+def _no_notice_font(error: NoticeFontUnavailable):
+    log.error("cannot print rectification notices: %s", error)
+    return error_response(
+        503, f"The rectification notice cannot be printed: the server's Chinese font is unusable ({error.reason}). "
+             "An operator must install Debian's fonts-noto-cjk package or set NOTICE_FONT_PATH to a CJK font file.")
