@@ -27,3 +27,17 @@ bootstrap() {
   export PATH="$VENV/bin:$PATH"
   cd "$ROOT"
 }
+
+# Install the Debian packages the caller found missing, when we may (root with apt-get); otherwise say what is
+# missing and what will not work without it ($1). Called with the reason first, then the package names.
+debian_packages() {
+  local without="$1"
+  shift
+  [ $# -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing $* (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    echo "note: $* not installed: $without" >&2
+  fi
+}
