@@ -101,9 +101,14 @@ def hazard_stats(
     tune_for_counting(session)
     rows = [StatsRow(**{key: int(value) if key in COUNTS else value for key, value in row.items()})
             for row in session.execute(query).mappings()]
-    totals = session.execute(counted.with_only_columns(*count_columns(now=now, tz=tz))).mappings().one()
-    return HazardStats(group_by, level, reported_from, reported_to, today, rows,
-                       Tally(**{n: int(totals[n] or 0) for n in COUNTS}))
+    if group_by == "area":
+        # Some hazards are in no area row (none recorded, or one above the level): count them all once more.
+        totals = session.execute(counted.with_only_columns(*count_columns(now=now, tz=tz))).mappings().one()
+        tally = Tally(**{n: int(totals[n] or 0) for n in COUNTS})
+    else:
+        # Every hazard has an enterprise (so a sector row, null or not) and a category: its rows add up.
+        tally = Tally(*(sum(getattr(row, n) for row in rows) for n in COUNTS))
+    return HazardStats(group_by, level, reported_from, reported_to, today, rows, tally)
 
 
 def _within_period(filters: HazardFilters, first: date | None, last: date | None, tz: tzinfo) -> HazardFilters:

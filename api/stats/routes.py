@@ -1,4 +1,5 @@
 """The statistics for district review (督查考核): hazards counted by area, sector, enterprise or category."""
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -6,7 +7,7 @@ from api.auth import current_user, login_required
 from api.clock import local_tz, now
 from api.db import session
 from api.hazards.routes import filters_from
-from api.stats.schemas import StatsQuerySchema, StatsSchema
+from api.stats.schemas import StatsQuerySchema, StatsSchema, stats_document
 from inspections import stats
 
 blp = Blueprint("stats", __name__, url_prefix="/stats",
@@ -45,7 +46,8 @@ class Stats(MethodView):
         Reviewers and admins count the whole district; inspectors only the hazards and areas of their own area.
         Enterprise officers are refused (403).
         """
-        return stats.hazard_stats(
+        result = stats.hazard_stats(
             session(), current_user(), filters_from(args), group_by=args["group_by"], level=args.get("level"),
             reported_from=args.get("reported_from"), reported_to=args.get("reported_to"), now=now(), tz=local_tz(),
         )
+        return jsonify(stats_document(result))
