@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.http import HTTP_STATUS_CODES
 
 from inspections import errors as domain
+from inspections.db import InstantOutOfRange
 from inspections.photos import PhotoFileTooLarge
 from media.photo import PhotoRejected, UnsupportedImageType
 from media.storage import StorageUnavailable
@@ -93,10 +94,20 @@ def _bad_value(error: DataError):
     return error_response(422, "A value in the request is out of range or malformed.")
 
 
+def _statement_error(error: StatementError):
+    # Every date-time a client sends is range-checked where it is parsed (api.schemas.Instant); one that slipped
+    # past a schema reaches the column type, which refuses it: still the client's value, so still a 422.
+    if isinstance(error.orig, InstantOutOfRange):
+        log.warning("an unchecked date-time reached the database: %s", error.orig)
+        return error_response(422, f"A date-time in the request is out of range: {error.orig}.")
+    raise error
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(PhotoRejected, _photo_rejected)
     app.register_error_handler(StorageUnavailable, _storage_down)
     app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(StatementError, _statement_error)
     app.register_error_handler(PoolTimeout, _database_error)

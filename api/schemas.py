@@ -1,5 +1,9 @@
 """Wire-format building blocks shared by the resource schemas."""
+from datetime import datetime
+
 import marshmallow as ma
+
+from inspections.db import instant_in_range
 
 
 class _NoNulSchema(ma.Schema):
@@ -54,3 +58,25 @@ class LatLonTogether(ma.Schema):
     def _lat_lon_together(self, data, **_):
         if (data.get("lat") is None) != (data.get("lon") is None):
             raise ma.ValidationError("Give lat and lon together.", "lat")
+
+
+INSTANT_RANGE_MESSAGE = "Give a time in the years 1900 to 2999 (UTC)."
+
+
+def check_instant(value: datetime) -> datetime:
+    """``value`` (aware) when it lies in the years 1900 to 2999 UTC; a ValidationError otherwise.
+
+    Outside them a time is a typo or a broken clock, and one near year 1 or 9999 cannot be converted to UTC or
+    to local time at all: refused here, it is a field error instead of a failure wherever it would be used.
+    """
+    if not instant_in_range(value):
+        raise ma.ValidationError(INSTANT_RANGE_MESSAGE)
+    return value
+
+
+class Instant(ma.fields.AwareDateTime):
+    """Every date-time a client sends: ISO 8601 with its offset (``2026-06-12T09:30:00+08:00``), in the years
+    1900 to 2999 UTC (see `check_instant`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        return check_instant(super()._deserialize(value, attr, data, **kwargs))

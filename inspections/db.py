@@ -25,11 +25,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The instants the service records: the years 1900 to 2999, in UTC. Everything it keeps lies well inside; a time
+# outside is a typo or a broken clock, and one near year 1 or 9999 cannot even be converted to UTC or to local
+# time. The API refuses such input (``api.schemas.Instant``) and UTCDateTime refuses to store or compare one.
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=timezone.utc)
+END_OF_INSTANTS = datetime(3000, 1, 1, tzinfo=timezone.utc)
+
+
+def instant_in_range(value: datetime) -> bool:
+    """Whether the aware ``value`` lies in the years 1900 to 2999 UTC (compared without converting it, which
+    could overflow)."""
+    return EARLIEST_INSTANT <= value < END_OF_INSTANTS
+
+
+class InstantOutOfRange(ValueError):
+    """An instant outside `EARLIEST_INSTANT` .. `END_OF_INSTANTS` was given to a UTCDateTime column."""
+
+
 class UTCDateTime(TypeDecorator):
     """An instant, stored as naive UTC and always returned timezone-aware.
 
     SQLite has no time zones; storing UTC everywhere keeps comparisons and ordering identical on
     SQLite and PostgreSQL, and refusing naive values stops a local time being taken for UTC.
+    Values outside the years 1900 to 2999 UTC are refused too (InstantOutOfRange).
     """
 
     impl = DateTime
@@ -40,6 +58,8 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given for a UTC column")
+        if not instant_in_range(value):
+            raise InstantOutOfRange(f"{value.isoformat()} lies outside the years 1900 to 2999 UTC")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect):

@@ -32,6 +32,11 @@ _ALTITUDE_RANGE = (-11_000.0, 12_000.0)
 _SWAPS_AXES = {5, 6, 7, 8}
 _TEXT_LIMIT = 100
 
+# A capture time outside the years 1900 to 2999 (UTC) is a placeholder or a broken clock, not a moment: the
+# range of every instant the service records (inspections.db), which this package does not import.
+_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+_END = datetime(3000, 1, 1, tzinfo=timezone.utc)
+
 _DATETIME = re.compile(r"(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 
@@ -174,9 +179,11 @@ def _taken_at(exif_ifd: dict[int, Any], ifd0: Image.Exif, default_tz: tzinfo) ->
         local = datetime(*(int(g) for g in match.groups()))
     except ValueError:  # "0000:00:00 00:00:00" and other placeholders
         return None
-    if local.year < 1900:
+    taken = local.replace(tzinfo=_offset(exif_ifd.get(_OFFSET_TIME_ORIGINAL)) or default_tz)
+    # Compared, not converted: 9999-12-31 23:59:59-12:00 has no UTC datetime to convert to.
+    if not _EARLIEST <= taken < _END:
         return None
-    return local.replace(tzinfo=_offset(exif_ifd.get(_OFFSET_TIME_ORIGINAL)) or default_tz)
+    return taken
 
 
 def _offset(value: Any) -> timezone | None:

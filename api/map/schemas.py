@@ -6,7 +6,7 @@ query); the schemas below document them in the OpenAPI text.
 import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
-from api.schemas import QuerySchema
+from api.schemas import Instant, QuerySchema
 from inspections.enums import AreaLevel, Severity, values
 from inspections.map_queries import MAX_FEATURES, AreaCounts, HazardMap
 
@@ -27,8 +27,8 @@ class MapAreasQuerySchema(QuerySchema):
     severity = ma.fields.String(validate=ma.validate.OneOf(values(Severity)))
     category = ma.fields.String(metadata={"description": "A category code; a top-level code includes its sub-categories."})
     enterprise_id = ma.fields.Integer()
-    created_after = ma.fields.AwareDateTime()
-    created_before = ma.fields.AwareDateTime()
+    created_after = Instant()
+    created_before = Instant()
 
 
 class ThumbnailLinkSchema(QuerySchema):

@@ -11,6 +11,7 @@ from datetime import datetime
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
+from api.schemas import INSTANT_RANGE_MESSAGE, check_instant
 from inspections.enums import HazardStatus, Severity, values
 from inspections.feature_queries import BBox, Interval
 
@@ -34,7 +35,8 @@ UNENCODED_PLUS = re.compile(r" (?=\d{2}:\d{2}$)")
 
 
 def parse_instant(text: str) -> datetime:
-    """An RFC 3339 date-time with its offset (``Z`` or ``±HH:MM``); anything else is a ``ValidationError``."""
+    """An RFC 3339 date-time with its offset (``Z`` or ``±HH:MM``) in the years 1900 to 2999 UTC, the range of
+    every date-time the service takes (``api.schemas.check_instant``); anything else is a ``ValidationError``."""
     match = RFC3339.match(UNENCODED_PLUS.sub("+", text.strip()))
     if match is None:
         raise ma.ValidationError(
@@ -44,9 +46,13 @@ def parse_instant(text: str) -> datetime:
     zone = "+00:00" if match["zone"] in ("Z", "z") else match["zone"]
     fraction = (match["fraction"] or "")[:7]  # Python keeps microseconds; finer digits cannot match anything stored
     try:
-        return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{zone}")
+        instant = datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{zone}")
     except ValueError:
         raise ma.ValidationError(f"{text!r} is not a real date and time.") from None
+    try:
+        return check_instant(instant)
+    except ma.ValidationError:
+        raise ma.ValidationError(f"{text!r} is out of range. {INSTANT_RANGE_MESSAGE}") from None
 
 
 class DateTimeParameter(ma.fields.Field):

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from flask_smorest.fields import Upload as FileField
 
-from api.schemas import QuerySchema, StrictSchema
+from api.schemas import Instant, QuerySchema, StrictSchema
 from inspections.enums import LocationSource, PhotoKind, values
 
 LAT = ma.validate.Range(min=-90, max=90)
@@ -14,14 +14,15 @@ DATETIME = {"type": "string", "format": "date-time"}
 class _PhoneFacts(StrictSchema):
     """What the phone knew when the photo was taken; EXIF in the file wins over it."""
 
-    id = ma.fields.UUID(metadata={"description": "Client-made UUID; sending the same photo again with it returns "
-                                                 "the first result, other bytes or kind under it are a 409."})
+    id = ma.fields.UUID(metadata={"description": "Client-made UUID; sending the same request again with it returns "
+                                                 "the first result; other bytes, kind, lat, lon, accuracy_m or "
+                                                 "taken_at under it are a 409."})
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PhotoKind)))
     lat = ma.fields.Float(allow_none=True, validate=LAT, allow_nan=False,
                           metadata={"description": "The phone's GPS, used when the file carries no EXIF position."})
     lon = ma.fields.Float(allow_none=True, validate=LON, allow_nan=False)
     accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=100_000), allow_nan=False)
-    taken_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+    taken_at = Instant(allow_none=True, metadata={
         "description": "When the phone took it, used when the file carries no EXIF DateTimeOriginal."})
 
     @ma.validates_schema

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from api.schemas import ID_RANGE, LatLonTogether, QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, Instant, LatLonTogether, QuerySchema, StrictSchema
 from inspections.enums import InspectionKind, values
 
 
@@ -9,7 +9,7 @@ class InspectionCreateSchema(StrictSchema, LatLonTogether):
     enterprise_id = ma.fields.Integer(required=True, validate=ID_RANGE)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(InspectionKind)))
     campaign = ma.fields.Integer(allow_none=True, validate=ID_RANGE, metadata={"description": "Campaign id, e.g. the 安全生产月."})
-    started_at = ma.fields.AwareDateTime(allow_none=True)
+    started_at = Instant(allow_none=True)
     lat = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-90, max=90), allow_nan=False)
     lon = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=-180, max=180), allow_nan=False)
     notes = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=4000))

@@ -236,6 +236,25 @@ def test_placeholder_times_are_none(stamp):
     assert _read(_exif(exif_ifd={0x9003: stamp})).taken_at is None
 
 
+@pytest.mark.parametrize(("stamp", "offset"), [
+    ("9999:12:31 23:59:59", "-12:00"),  # year 10000 in UTC: no datetime can hold it
+    ("9999:12:31 23:59:59", None),
+    ("3000:01:01 00:00:00", "+00:00"),
+    ("0001:01:01 00:00:00", "+14:00"),  # year 0 in UTC
+    ("1900:01:01 07:59:59", None),      # 1899 in UTC
+])
+def test_times_outside_the_years_1900_to_2999_utc_are_none(stamp, offset):
+    tags = {0x9003: stamp, **({0x9011: offset} if offset else {})}
+    assert _read(_exif(exif_ifd=tags)).taken_at is None
+
+
+def test_the_edges_of_the_range_are_kept():
+    first = _read(_exif(exif_ifd={0x9003: "1900:01:01 08:00:00", 0x9011: "+08:00"})).taken_at
+    last = _read(_exif(exif_ifd={0x9003: "2999:12:31 23:59:59", 0x9011: "+00:00"})).taken_at
+    assert first == datetime(1900, 1, 1, tzinfo=timezone.utc)
+    assert last == datetime(2999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+
+
 def test_time_in_ifd0_and_with_dashes_is_accepted():
     meta = _read(_exif(datetime_original="2024-06-16 09:30:05"))
     assert meta.taken_at == datetime(2024, 6, 16, 9, 30, 5, tzinfo=SHANGHAI)
