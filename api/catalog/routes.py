@@ -54,11 +54,12 @@ class Campaigns(MethodView):
         """Campaigns, newest first."""
         return catalog.campaigns_query()
 
-    @login_required(Role.ADMIN, Role.REVIEWER)
+    @login_required(Role.ADMIN)
     @blp.arguments(CampaignSchema)
     @blp.response(201, CampaignSchema)
+    @blp.alt_response(403, description="Only an admin adds campaigns (reference data).")
     def post(self, body):
-        """Add a campaign such as the 2026 安全生产月 (admin or reviewer)."""
+        """Add a campaign such as the 2026 安全生产月 (admin)."""
         return catalog.create_campaign(session(), **body)
 
 

@@ -41,10 +41,9 @@ def test_admins_edit_the_taxonomy_and_retired_codes_take_no_new_hazards(client, 
 def test_campaigns_and_inspections_in_them(client, district):
     month = {"name": "2026年安全生产月", "theme": "人人讲安全、个个会应急——查找身边安全隐患", "starts_on": "2026-06-01",
              "ends_on": "2026-06-30"}
-    created = client.post(f"{API}/campaigns", json=month, headers=district["zhao"])
+    created = client.post(f"{API}/campaigns", json=month, headers=district["admin"])
     assert created.status_code == 201
-    assert client.post(f"{API}/campaigns", json=month, headers=district["wang"]).status_code == 403
-    backwards = client.post(f"{API}/campaigns", json={**month, "ends_on": "2026-05-01"}, headers=district["zhao"])
+    backwards = client.post(f"{API}/campaigns", json={**month, "ends_on": "2026-05-01"}, headers=district["admin"])
     assert backwards.status_code == 422 and "ends_on" in field_errors(backwards)
     campaign_id = created.get_json()["id"]
     inspection = client.post(f"{API}/inspections", json={"enterprise_id": district.plant.id, "kind": "special",
@@ -52,6 +51,22 @@ def test_campaigns_and_inspections_in_them(client, district):
     assert inspection.status_code == 201
     in_campaign = client.get(f"{API}/inspections?campaign={campaign_id}", headers=district["zhao"]).get_json()
     assert [i["id"] for i in in_campaign] == [inspection.get_json()["id"]]
+
+
+def test_only_admins_add_campaigns_everyone_signed_in_reads_them(client, district):
+    month = {"name": "2026年安全生产月", "theme": "查找身边安全隐患", "starts_on": "2026-06-01", "ends_on": "2026-06-30"}
+    for who in ("zhao", "wang", "li"):  # reviewer, inspector, enterprise officer
+        refused = client.post(f"{API}/campaigns", json=month, headers=district[who])
+        assert refused.status_code == 403, who
+        assert "admin" in refused.get_json()["message"]
+    assert client.get(f"{API}/campaigns", headers=district["zhao"]).get_json() == []
+    created = client.post(f"{API}/campaigns", json=month, headers=district["admin"])
+    assert created.status_code == 201
+    for who in ("zhao", "wang", "li"):
+        listed = client.get(f"{API}/campaigns", headers=district[who])
+        assert [c["name"] for c in listed.get_json()] == ["2026年安全生产月"]
+        one = client.get(f"{API}/campaigns/{created.get_json()['id']}", headers=district[who])
+        assert one.status_code == 200 and one.get_json()["theme"] == "查找身边安全隐患"
 
 
 def test_working_day_corrections_can_be_listed_and_removed(client, district, clock):
