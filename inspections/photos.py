@@ -13,7 +13,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import IO
 
 from sqlalchemy import exists, select
@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from inspections import audit
 from inspections.enums import HazardStatus, LocationSource, PhotoKind, Role, Severity
 from inspections.errors import Conflict, Forbidden, NotFound
-from inspections.hazards import get_hazard
+from inspections.hazards import area_for, get_hazard
 from inspections.idempotency import request_digest
 from inspections.models import Hazard, Photo, User
 from media.photo import DEFAULT_MAX_PIXELS, CorruptImage, PhotoRejected, ProcessedPhoto, process_photo
@@ -158,22 +158,48 @@ def check_state(hazard: Hazard, actor: User, kind: str) -> None:
                         "its enterprise.")
 
 
-def photo_digest(actor: User, hazard_id: uuid.UUID, kind: str, sha256: str) -> str:
-    """What makes two requests the same photo: who, which hazard, which kind, which bytes."""
-    return request_digest(actor.id, {"hazard_id": hazard_id, "kind": kind, "sha256": sha256})
+@dataclass(frozen=True)
+class Fingerprint:
+    """What makes two photo requests the same (`photo_fingerprint`): ``digest`` is stored with the photo;
+    ``legacy`` is the form photos were stored with before the request's own fields counted."""
+
+    digest: str
+    legacy: str
+
+    def matches(self, stored: str) -> bool:
+        # Of an older photo's request only who, hazard, kind and bytes were fingerprinted, and what it said about
+        # place and time cannot be told from the row (EXIF wins over it): its retries are recognised as they were.
+        # The two forms never coincide, so a photo stored since is held to its whole request.
+        return stored in (self.digest, self.legacy)
 
 
-def earlier_photo(session: Session, photo_id: uuid.UUID | None, digest: str) -> Photo | None:
-    """The photo a retry already made, None for a new id; Conflict when the id was used for other bytes."""
+def photo_fingerprint(actor: User, hazard_id: uuid.UUID, sha256: str, fields: dict) -> Fingerprint:
+    """Who sent which bytes to which hazard, and everything else the request said: ``kind``, ``lat``, ``lon``,
+    ``accuracy_m``, ``taken_at`` and, for a direct upload, ``upload_id`` (all of ``fields`` but the ``id``, which
+    is the key). A field sent empty counts as not sent; a time counts as its instant, whatever its offset."""
+    said = {name: _instant_in_utc(value) for name, value in fields.items() if name != "id" and value is not None}
+    digest = request_digest(actor.id, {"photo": 2, "hazard_id": hazard_id, "sha256": sha256, "request": said})
+    legacy = request_digest(actor.id, {"hazard_id": hazard_id, "kind": fields["kind"], "sha256": sha256})
+    return Fingerprint(digest, legacy)
+
+
+def _instant_in_utc(value):
+    return value.astimezone(timezone.utc) if isinstance(value, datetime) else value
+
+
+def earlier_photo(session: Session, photo_id: uuid.UUID | None, fingerprint: Fingerprint) -> Photo | None:
+    """The photo a retry already made, None for a new id; Conflict when the id was used for another request
+    (other bytes, kind, hazard, position or time)."""
     if photo_id is None:
         return None
     existing = session.get(Photo, photo_id, populate_existing=True)
     if existing is None:
         return None
-    if existing.request_digest != digest:
+    if not fingerprint.matches(existing.request_digest):
         raise Conflict(
-            f"A different photo was already added with the id {photo_id}.",
-            {"id": ["Already used for other bytes, another kind or another hazard; make a new id."]},
+            f"The id {photo_id} was already used for a photo sent with other bytes, kind, hazard, position or time.",
+            {"id": ["Already used for a different request: to retry, send exactly the first request again (the "
+                    "same file, kind, lat, lon, accuracy_m and taken_at); for another photo, make a new id."]},
         )
     return existing
 
@@ -207,14 +233,15 @@ def ingest(
     ``before_commit`` adds to the photo's transaction (a direct upload marks itself used).
     """
     kind = fields["kind"]
-    digest = photo_digest(actor, hazard.id, kind, staged.sha256)
-    earlier = earlier_photo(session, fields.get("id"), digest)
+    fingerprint = photo_fingerprint(actor, hazard.id, staged.sha256, fields)
+    earlier = earlier_photo(session, fields.get("id"), fingerprint)
     if earlier is not None:
         return Added(earlier, created=False)
     check_state(hazard, actor, kind)
     processed = process_photo(staged.file, default_tz=tz, max_pixels=limits.max_pixels)
     _store_objects(session, store, staged, processed)
-    return _record(session, actor, hazard.id, staged, processed, fields, digest, now=now, before_commit=before_commit)
+    return _record(session, actor, hazard.id, staged, processed, fields, fingerprint, now=now,
+                   before_commit=before_commit)
 
 
 def list_photos(session: Session, actor: User, hazard_id: uuid.UUID, kind: str | None = None) -> list[Photo]:
@@ -255,20 +282,20 @@ def _store_objects(session: Session, store: ObjectStore, staged: Staged, process
 
 def _record(
     session: Session, actor: User, hazard_id: uuid.UUID, staged: Staged, processed: ProcessedPhoto,
-    fields: dict, digest: str, *, now: datetime, before_commit,
+    fields: dict, fingerprint: Fingerprint, *, now: datetime, before_commit,
 ) -> Added:
     for _attempt in range(RECORD_ATTEMPTS):
         # Fresh each time: after a lost race the hazard (its state, its location) may have changed.
         hazard = session.get(Hazard, hazard_id, populate_existing=True)
-        earlier = earlier_photo(session, fields.get("id"), digest)
+        earlier = earlier_photo(session, fields.get("id"), fingerprint)
         if earlier is not None:
             return Added(earlier, created=False)  # the same retry, sent twice at once, won elsewhere
         check_state(hazard, actor, fields["kind"])
-        photo = _photo_row(actor, hazard, staged, processed, fields, digest, now=now)
+        photo = _photo_row(actor, hazard, staged, processed, fields, fingerprint.digest, now=now)
         details = {"kind": photo.kind, "sha256": photo.sha256}
         try:
             session.add(photo)
-            located = _take_location(hazard, photo)
+            located = _take_location(session, hazard, photo)
             if located:
                 details["hazard_location"] = located
             audit.record_event(session, hazard, "photo_added", at=now, actor=actor, evidence_ids=[photo.id],
@@ -323,12 +350,14 @@ def _photo_row(actor: User, hazard: Hazard, staged: Staged, processed: Processed
     )
 
 
-def _take_location(hazard: Hazard, photo: Photo) -> dict | None:
+def _take_location(session: Session, hazard: Hazard, photo: Photo) -> dict | None:
     """A hazard reported without a position of its own takes the first evidence photo's EXIF position.
 
     "Without a position" is none at all or only the enterprise's registered address; a position the
     inspector's phone or map gave is kept. Once taken, the source is ``exif`` and later photos leave it be.
-    The hazard's area stays as reported: jurisdiction follows the enterprise, not a GPS fix.
+    The hazard's area stays as reported: jurisdiction follows the enterprise, not a GPS fix
+    (``inspections.hazards.area_for``). Only a hazard filed under no area at all (its enterprise has none,
+    and it had no position that lay in one) takes the area the new position gives it.
     """
     if photo.kind != PhotoKind.EVIDENCE or photo.location_source != LocationSource.EXIF:
         return None
@@ -338,5 +367,12 @@ def _take_location(hazard: Hazard, photo: Photo) -> dict | None:
     hazard.lat, hazard.lon = photo.lat, photo.lon
     hazard.location_source = LocationSource.EXIF
     hazard.accuracy_m = None
-    return {"lat": photo.lat, "lon": photo.lon, "source": LocationSource.EXIF.value, "photo_id": str(photo.id),
-            "was": was}
+    located = {"lat": photo.lat, "lon": photo.lon, "source": LocationSource.EXIF.value, "photo_id": str(photo.id),
+               "was": was}
+    if hazard.area_code is None:
+        with session.no_autoflush:  # the hazard's change is flushed at commit, where its version is checked
+            area = area_for(session, hazard.enterprise, photo.lat, photo.lon)
+        if area is not None:
+            hazard.area_code, hazard.area_path = area.code, area.path
+            located["area_code"] = area.code
+    return located

@@ -82,12 +82,12 @@ def attach_upload(
     upload = session.get(Upload, data["upload_id"])
     if upload is None or upload.created_by != actor.id:
         raise InvalidInput(upload_id=f"There is no upload {data['upload_id']} of yours; start one with POST /uploads.")
+    fingerprint = photos.photo_fingerprint(actor, hazard.id, upload.sha256, data)
     if upload.photo_id is not None:
-        return _attached_before(session, hazard.id, upload, data)
+        return _attached_before(session, hazard.id, upload, data, fingerprint)
     if upload.size > limits.max_bytes:  # declared under an older, larger limit
         raise photos.PhotoFileTooLarge.over(limits.max_bytes)
-    digest = photos.photo_digest(actor, hazard.id, kind, upload.sha256)
-    earlier = photos.earlier_photo(session, data.get("id"), digest)
+    earlier = photos.earlier_photo(session, data.get("id"), fingerprint)
     if earlier is not None:
         return photos.Added(earlier, created=False)
     photos.check_state(hazard, actor, kind)
@@ -107,10 +107,18 @@ def attach_upload(
     return added
 
 
-def _attached_before(session: Session, hazard_id: uuid.UUID, upload: Upload, data: dict) -> photos.Added:
+def _attached_before(session: Session, hazard_id: uuid.UUID, upload: Upload, data: dict,
+                     fingerprint: photos.Fingerprint) -> photos.Added:
     photo = session.get(Photo, upload.photo_id)
-    if photo.hazard_id == hazard_id and photo.kind == data["kind"] and data.get("id") in (None, photo.id):
+    same_photo = photo.hazard_id == hazard_id and data.get("id") in (None, photo.id)
+    if same_photo and fingerprint.matches(photo.request_digest):
         return photos.Added(photo, created=False)
+    if same_photo:
+        raise Conflict(
+            f"Upload {upload.id} was already attached as photo {photo.id} with another kind, position or time.",
+            {"upload_id": ["Already attached with other details: to retry, send exactly the first request again "
+                           "(the same kind, lat, lon, accuracy_m and taken_at)."]},
+        )
     raise Conflict(f"Upload {upload.id} is already attached as photo {photo.id}.",
                    {"upload_id": ["Already attached to another photo; upload the file again for a new one."]})
 

@@ -35,7 +35,8 @@ class HazardPhotos(MethodView):
         "application/json": {"schema": PhotoAttachSchema},
     }})
     @blp.response(201, PhotoSchema, description="Added.")
-    @blp.alt_response(200, schema=PhotoSchema, description="A retry of a photo already added (same id and bytes).")
+    @blp.alt_response(200, schema=PhotoSchema,
+                      description="A retry of a photo already added (same id, bytes, kind, place and time).")
     @blp.alt_response(403, description="The caller may not add this kind of photo.")
     @blp.alt_response(404, description="No such hazard, or not visible to the caller.")
     @blp.alt_response(409, description="The hazard's state takes no such photo now, or the id was used before.")

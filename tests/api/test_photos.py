@@ -262,6 +262,63 @@ def test_the_same_id_with_other_bytes_or_kind_is_a_conflict(client, district, st
     assert photo_count(db_session) == 1
 
 
+def test_the_same_id_and_bytes_with_another_place_or_time_is_a_conflict(client, district, store, db_session):
+    """A phone that reuses an id for the same file taken elsewhere or at another time learns so; it is not
+    answered with the first photo's place and time as if they were its own."""
+    content, photo_id = photo_bytes("exexif_pp_editors_no_exif.jpg"), uuid.uuid4()
+    facts = {"lat": 39.9031, "lon": 116.4032, "accuracy_m": 8, "taken_at": "2026-09-28T09:30:00+08:00"}
+    hazard = new_hazard(client, district["wang"], district.plant.id)
+    first = upload(client, district["wang"], hazard["id"], content, id=photo_id, **facts)
+    assert first.status_code == 201, first.get_json()
+
+    exact = upload(client, district["wang"], hazard["id"], content, id=photo_id, **facts)
+    same_instant = upload(client, district["wang"], hazard["id"], content, id=photo_id,
+                          **{**facts, "taken_at": "2026-09-28T01:30:00Z"})
+    assert (exact.status_code, same_instant.status_code) == (200, 200)
+    assert exact.get_json() | {"url": "", "display_url": "", "thumbnail_url": ""} == \
+        first.get_json() | {"url": "", "display_url": "", "thumbnail_url": ""}
+
+    for changed in ({"lat": 39.9041}, {"lon": 116.4042}, {"accuracy_m": 30},
+                    {"taken_at": "2026-09-28T09:45:00+08:00"}, {"kind": "rectification"}):
+        response = upload(client, district["wang"], hazard["id"], content, id=photo_id, **{**facts, **changed})
+        assert response.status_code == 409, changed
+        assert "position or time" in response.get_json()["message"]
+        assert "send exactly the first request again" in field_errors(response)["id"][0]
+    without_time = upload(client, district["wang"], hazard["id"], content, id=photo_id,
+                          **{k: v for k, v in facts.items() if k != "taken_at"})
+    assert without_time.status_code == 409
+
+    assert photo_count(db_session) == 1
+    kept = client.get(f"{API}/hazards/{hazard['id']}/photos/{photo_id}", headers=district["wang"]).get_json()
+    assert (kept["lat"], kept["lon"], kept["accuracy_m"]) == (39.9031, 116.4032, 8)
+    assert datetime.fromisoformat(kept["taken_at"]) == datetime(2026, 9, 28, 1, 30, tzinfo=timezone.utc)
+
+
+def test_a_retry_of_a_photo_stored_before_place_and_time_were_fingerprinted_is_still_recognised(
+        client, district, store, db_session):
+    """Photos stored earlier kept a fingerprint of who, hazard, kind and bytes only; their retries still land
+    once, and other bytes or another kind under their id are still a conflict."""
+    from inspections.idempotency import request_digest
+
+    content, photo_id = photo_bytes("exexif_sunrise.jpg"), uuid.uuid4()
+    hazard = new_hazard(client, district["wang"], district.plant.id)
+    facts = {"lat": 39.9031, "lon": 116.4032, "taken_at": "2026-09-28T09:30:00+08:00"}
+    assert upload(client, district["wang"], hazard["id"], content, id=photo_id, **facts).status_code == 201
+    # As the row was written before: the digest of {hazard_id, kind, sha256} by its sender.
+    row = db_session.get(Photo, photo_id)
+    row.request_digest = request_digest(district.users["wang"].id, {
+        "hazard_id": uuid.UUID(hazard["id"]), "kind": "evidence", "sha256": sha256(content)})
+    db_session.commit()
+
+    again = upload(client, district["wang"], hazard["id"], content, id=photo_id, **facts)
+    assert again.status_code == 200 and again.get_json()["id"] == str(photo_id)
+    assert upload(client, district["wang"], hazard["id"], photo_bytes("drew_Photo_1.webp"), id=photo_id,
+                  **facts).status_code == 409
+    assert upload(client, district["wang"], hazard["id"], content, id=photo_id, kind="rectification",
+                  **facts).status_code == 409
+    assert photo_count(db_session) == 1
+
+
 # --- refusals leave nothing behind ------------------------------------------------------------------------
 
 

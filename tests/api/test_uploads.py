@@ -13,7 +13,7 @@ from sqlalchemy import select
 from inspections.models import Upload
 from tests.api.conftest import API
 from tests.api.test_photos import (  # noqa: F401  (store is a fixture)
-    http_get, keys, new_hazard, photo_bytes, photo_count, sha256, store,
+    http_get, keys, new_hazard, photo_bytes, photo_count, sha256, store, upload,
 )
 from tests.factories import field_errors
 
@@ -77,8 +77,8 @@ def test_direct_upload_happy_path(client, district, store, db_session):
     digest = sha256(content)
     assert keys(store) == {f"originals/{digest}", f"display/{digest}.jpg", f"thumbnails/{digest}.jpg"}
 
-    again = attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=str(photo_id))
-    without_id = attach(client, district["wang"], hazard["id"], ticket["upload_id"])
+    again = attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=str(photo_id), lat=39.9, lon=116.4)
+    without_id = attach(client, district["wang"], hazard["id"], ticket["upload_id"], lat=39.9, lon=116.4)
     assert (again.status_code, without_id.status_code) == (200, 200)
     assert again.get_json()["id"] == without_id.get_json()["id"] == str(photo_id)
     assert photo_count(db_session) == 1
@@ -95,6 +95,32 @@ def test_an_attached_upload_cannot_become_a_second_photo(client, district, store
 
     assert attach(client, district["wang"], other["id"], ticket["upload_id"]).status_code == 409
     assert attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=str(uuid.uuid4())).status_code == 409
+
+
+def test_attaching_an_upload_again_with_another_place_or_time_is_a_conflict(client, district, store, db_session):
+    content = photo_bytes("exexif_pp_editors_no_exif.jpg")  # no EXIF: the phone's place and time are the photo's
+    hazard = new_hazard(client, district["wang"], district.plant.id)
+    ticket = uploaded(client, district["wang"], content)
+    photo_id = str(uuid.uuid4())
+    facts = {"lat": 39.9031, "lon": 116.4032, "accuracy_m": 8, "taken_at": "2026-09-28T09:30:00+08:00"}
+    first = attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=photo_id, **facts)
+    assert first.status_code == 201, first.get_json()
+
+    assert attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=photo_id, **facts).status_code == 200
+    assert attach(client, district["wang"], hazard["id"], ticket["upload_id"], **facts).status_code == 200
+    for changed in ({"lat": 39.9041}, {"taken_at": "2026-09-28T09:45:00+08:00"}, {"accuracy_m": None, "lon": 116.5}):
+        with_id = attach(client, district["wang"], hazard["id"], ticket["upload_id"], id=photo_id,
+                         **{**facts, **changed})
+        without_id = attach(client, district["wang"], hazard["id"], ticket["upload_id"], **{**facts, **changed})
+        assert (with_id.status_code, without_id.status_code) == (409, 409), changed
+        assert "position or time" in with_id.get_json()["message"]
+        assert "send exactly the first request again" in field_errors(with_id)["upload_id"][0]
+    # The same id and bytes sent as multipart are another request (not this upload): a conflict too.
+    assert upload(client, district["wang"], hazard["id"], content, id=photo_id, **facts).status_code == 409
+
+    assert photo_count(db_session) == 1
+    kept = client.get(f"{API}/hazards/{hazard['id']}/photos/{photo_id}", headers=district["wang"]).get_json()
+    assert (kept["lat"], kept["lon"], kept["accuracy_m"]) == (39.9031, 116.4032, 8)
 
 
 def test_attaching_before_the_file_arrived_says_upload_it_first(client, district, store):
