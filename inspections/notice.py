@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from inspections.enums import ExtensionStatus, HazardStatus, LocationSource, PhotoKind, Severity
 from inspections.hazards import get_hazard
-from inspections.models import Area, Category, Extension, Hazard, HazardEvent, Inspection, Photo, User
+from inspections.models import (
+    Area, Category, Extension, Hazard, HazardEvent, Inspection, Photo, RemediationPlan, User,
+)
 from inspections.workflow import Action
 from media.notice_pdf import Notice, NoticePhoto, Section, font_face, render_notice
 from media.storage import ObjectNotFound, ObjectStore
@@ -36,6 +38,11 @@ LAW = "《中华人民共和国安全生产法》"
 # Room to write by hand: ideographic spaces (U+3000), which every CJK font draws one character wide.
 _BLANK = "\u3000"
 _BLANK_DATE = f"{_BLANK * 2}年{_BLANK * 2}月{_BLANK * 2}日"
+# The parts of a remediation plan (治理方案), as 《安全生产事故隐患排查治理暂行规定》第二十条 lists them.
+PLAN_ROWS = (
+    ("目标和任务", "objectives"), ("方法和措施", "measures"), ("经费和物资", "funds"),
+    ("机构和人员", "responsible"), ("时限和要求", "timeline"), ("安全措施和\n应急预案", "safety_measures"),
+)
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,11 @@ def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: 
         select(Extension).where(Extension.hazard_id == hazard.id, Extension.status == ExtensionStatus.APPROVED)
         .order_by(Extension.decided_at.desc(), Extension.id.desc()).limit(1)
     )
-    found_at = hazard.client_reported_at or hazard.reported_at
+    found_at = hazard.reported_at  # the time found: the phone's when believed (inspections.hazards.time_found)
     issued_on = hazard.reported_at.astimezone(tz).date()
+    # The plan the enterprise recorded is part of what it is held to; only a major hazard has one.
+    plan = hazard.plan if hazard.severity == Severity.MAJOR else None
+    after_order = (Section("四、重大事故隐患治理方案", _plan_rows(session, plan, tz)),) if plan is not None else ()
 
     enterprise_rows = (
         ("单位名称", enterprise.name),
@@ -129,8 +139,9 @@ def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: 
         sections=(Section("一、被检查单位", enterprise_rows), Section("二、检查发现的事故隐患", tuple(hazard_rows))),
         order_heading="三、整改要求",
         addressee=f"{enterprise.name}：",
-        order=_order(hazard, extension, found_at, tz),
-        signature_heading="四、签收",
+        order=_order(hazard, extension, found_at, tz, plan),
+        after_order=after_order,
+        signature_heading="五、签收" if after_order else "四、签收",
         signatures=(
             ("检查人员（签名）", f"{inspectors}\n\n签名：{_BLANK * 8}日期：{_BLANK_DATE}"),
             ("被检查单位负责人\n或安全管理人员签收", _acknowledgement(session, acknowledged, tz)),
@@ -150,7 +161,8 @@ def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: 
     return notice, photo_keys
 
 
-def _order(hazard: Hazard, extension: Extension | None, found_at: datetime, tz: tzinfo) -> tuple[str, ...]:
+def _order(hazard: Hazard, extension: Extension | None, found_at: datetime, tz: tzinfo,
+           plan: RemediationPlan | None) -> tuple[str, ...]:
     deadline = _chinese_date(hazard.deadline)
     paragraphs = [
         f"{_chinese_date(found_at.astimezone(tz).date())}，经对你单位进行安全生产检查，发现存在上述事故隐患。"
@@ -164,7 +176,15 @@ def _order(hazard: Hazard, extension: Extension | None, found_at: datetime, tz: 
             f"经你单位申请，原定整改期限{_chinese_date(hazard.original_deadline)}已于{decided}经审核批准延期，"
             f"现整改期限为{deadline}。"
         )
-    if hazard.severity == Severity.MAJOR:
+    if plan is not None:
+        paragraphs.append(
+            f"该隐患属重大事故隐患。你单位已于{_chinese_date(plan.updated_at.astimezone(tz).date())}报送重大事故隐患"
+            "治理方案（见本通知书第四部分），你单位主要负责人应当组织实施该方案，落实治理的目标和任务、方法和措施、"
+            "经费和物资、负责治理的机构和人员、时限和要求以及安全措施和应急预案。"
+            "隐患排除前或者排除过程中无法保证安全的，应当从危险区域内撤出作业人员，暂时停产停业或者停止使用相关设施、设备。"
+            "治理完成后，经审查同意，方可恢复生产经营和使用。"
+        )
+    elif hazard.severity == Severity.MAJOR:
         paragraphs.append(
             "该隐患属重大事故隐患。你单位主要负责人应当组织制定并实施重大事故隐患治理方案，落实治理的目标和任务、"
             "方法和措施、经费和物资、负责治理的机构和人员、时限和要求以及安全措施和应急预案，并将治理方案报送我单位。"
@@ -178,6 +198,12 @@ def _order(hazard: Hazard, extension: Extension | None, found_at: datetime, tz: 
         "但本通知不停止执行，法律另有规定的除外。",
     ]
     return tuple(paragraphs)
+
+
+def _plan_rows(session: Session, plan: RemediationPlan, tz: tzinfo) -> tuple[tuple[str, str], ...]:
+    """The plan as the enterprise recorded it (its latest revision), and who sent it when."""
+    sent = f"{_name(session.get(User, plan.updated_by))}　{_local_minute(plan.updated_at, tz)}"
+    return (*((label, getattr(plan, name)) for label, name in PLAN_ROWS), ("报送人及时间", sent))
 
 
 def _acknowledgement(session: Session, event: HazardEvent | None, tz: tzinfo) -> str:

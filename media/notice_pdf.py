@@ -91,6 +91,7 @@ class Notice:
     author: str = ""
     created_at: datetime | None = None
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    after_order: tuple[Section, ...] = ()  # numbered parts between the order and the signatures (a plan)
 
 
 def render_notice(notice: Notice, font_path: str) -> bytes:
@@ -124,6 +125,9 @@ def render_notice(notice: Notice, font_path: str) -> bytes:
         # Two ideographic spaces: the first-line indent of Chinese official writing.
         _paragraph(pdf, "\u3000\u3000" + paragraph, _LINE)
         pdf.ln(0.8)
+    for section in notice.after_order:
+        _section_heading(pdf, section.heading)
+        _facts(pdf, section.rows)
     # The heading, the signatures and the seal stay together.
     _section_heading(pdf, notice.signature_heading, keep_with=_SIGNATURES_HEIGHT)
     _signatures(pdf, notice)

@@ -126,7 +126,8 @@ def test_the_notice_names_the_enterprise_the_hazard_the_deadline_and_its_number(
     assert "示范区安全生产隐患限期整改通知书" in text  # the district's name, from the areas
     assert "示范机械厂" in text and district.plant.credit_code in text
     assert "安全出口被货物堵塞" in text and "消防安全／疏散通道" in text and "一般隐患" in text
-    assert "示范区建外街道永安里社区" in text and "《建筑设计防火规范》5.5.17" in text
+    # The area is the plant's registered street, though its position lies in community C1 (属地管理).
+    assert "示范区建外街道" in text and "永安里社区" not in text and "《建筑设计防火规范》5.5.17" in text
     assert hazard["deadline"] == "2026-10-13"
     assert "责令你单位于2026年10月13日24时前整改完毕" in text
     assert "检查人员王" in text
@@ -222,6 +223,54 @@ def test_an_approved_extension_and_a_major_hazard_change_the_order(client, distr
     assert "重大隐患" in text and "重大事故隐患治理方案" in text
     assert "责令你单位于2026年12月4日24时前整改完毕" in text
     assert "原定整改期限2026年11月13日已于2026年10月9日经审核批准延期，现整改期限为2026年12月4日" in text
+    # No plan recorded yet: the notice asks for one, and has no part for it.
+    assert "并将治理方案报送我单位" in text
+    assert "四、签收" in text and "四、重大事故隐患治理方案" not in text
+
+
+PLAN = {
+    "objectives": "更换不合格的防火门，恢复二号车间疏散通道畅通",
+    "measures": "拆除原木质门，安装甲级防火门及闭门器，清理通道堆放物",
+    "funds": "预算人民币三万元，由设备科从安全生产费用中列支",
+    "responsible": "安全科科长牵头，维修班具体实施，车间主任配合",
+    "timeline": "2026年11月10日前完成安装并组织内部验收",
+    "safety_measures": "施工期间开设临时疏散通道并安排专人值守，配备灭火器四具",
+}
+
+
+def test_a_major_hazards_notice_prints_the_remediation_plan_the_enterprise_recorded(client, district, clock,
+                                                                                    notice_font):
+    """李 records the plan for a major hazard on the 29th; the notice 王 prints afterwards carries it."""
+    hazard_id = report(client, district["wang"], district.plant.id, severity="major").get_json()["id"]
+    assert client.post(f"{API}/hazards/{hazard_id}/acknowledge", json={}, headers=district["li"]).status_code == 200
+    clock.set(datetime(2026, 9, 29, 14, 30, tzinfo=SHANGHAI))
+    recorded = client.put(f"{API}/hazards/{hazard_id}/plan", json=PLAN, headers=district["li"])
+    assert recorded.status_code == 200, recorded.get_json()
+
+    _, text = read_pdf(client.get(notice_url(hazard_id), headers=district["wang"]))
+    assert "四、重大事故隐患治理方案" in text and "五、签收" in text
+    for label, field in (("目标和任务", "objectives"), ("方法和措施", "measures"), ("经费和物资", "funds"),
+                         ("机构和人员", "responsible"), ("时限和要求", "timeline"),
+                         ("安全措施和应急预案", "safety_measures")):
+        assert label + PLAN[field] in text, field
+    assert "报送人及时间李2026-09-2914:30" in text
+    assert "你单位已于2026年9月29日报送重大事故隐患治理方案（见本通知书第四部分）" in text
+    assert "并将治理方案报送我单位" not in text  # no longer asked for: it was sent
+
+    # A revision replaces what is printed.
+    clock.set(datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI))
+    revised = client.put(f"{API}/hazards/{hazard_id}/plan", json={**PLAN, "funds": "追加预算至人民币五万元"},
+                         headers=district["li"])
+    assert revised.status_code == 200, revised.get_json()
+    _, text = read_pdf(client.get(notice_url(hazard_id), headers=district["li"]))
+    assert "经费和物资追加预算至人民币五万元" in text and PLAN["funds"] not in text
+    assert "你单位已于2026年10月8日报送" in text
+
+
+def test_a_general_hazards_notice_has_no_plan_part(client, district, clock, notice_font):
+    hazard_id = report(client, district["wang"], district.plant.id).get_json()["id"]
+    _, text = read_pdf(client.get(notice_url(hazard_id), headers=district["wang"]))
+    assert "治理方案" not in text and "三、整改要求" in text and "四、签收" in text
 
 
 def test_a_void_hazards_notice_says_so(client, district, clock, notice_font):
