@@ -17,9 +17,10 @@ and the bundled SeaweedFS on loopback).
 | ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
 | ``CLOSURE_RADIUS_M`` | rectification photos must be taken this close to the hazard (a category may set its own) | ``100`` |
 | ``CLOSURE_ACCURACY_CAP_M`` | the phone's reported GPS accuracy widens the radius by at most this | ``50`` |
-| ``CLOSURE_CLOCK_SKEW_MINUTES`` | a photo up to this much older than the report still counts as taken after it | ``10`` |
+| ``CLOSURE_CLOCK_SKEW_MINUTES`` | how far a phone's clock may be off the server's: a photo up to this much older than the hazard was found still counts as taken after it, and a hazard's ``reported_at`` up to this much ahead of the server is still believed | ``10`` |
 | ``CLOSURE_NEAR_DUPLICATE_BITS`` | perceptual-hash bits up to which two photos are the same picture | ``10`` |
 | ``CLOSURE_BLOCKING`` | failed checks that refuse a submission (others only warn), comma-separated from exact_reuse, near_duplicate, outside_radius, location_unverified, taken_before_report, time_unverified | ``exact_reuse`` |
+| ``OFFLINE_REPORT_MAX_HOURS`` | a hazard reported while offline is timed by the phone's ``reported_at`` (the time it was found: the deadline counts from that day, rectification photos are compared with it) if it reaches the server within this many hours; an older ``reported_at``, or one ahead of the server by more than ``CLOSURE_CLOCK_SKEW_MINUTES``, is not believed and the server's time is used | ``72`` |
 | ``RECURRENCE_DAYS`` | a new hazard of the same enterprise and category within this many days of a closed one is marked a recurrence | ``90`` |
 | ``ACCESS_TOKEN_MINUTES`` | lifetime of an access token | ``30`` |
 | ``REFRESH_TOKEN_DAYS`` | lifetime of a refresh token | ``14`` |
@@ -124,6 +125,7 @@ def from_env(environ=None) -> dict:
         "CLOSURE_CLOCK_SKEW_MINUTES": _int(env, "CLOSURE_CLOCK_SKEW_MINUTES", 10),
         "CLOSURE_NEAR_DUPLICATE_BITS": _int(env, "CLOSURE_NEAR_DUPLICATE_BITS", 10),
         "CLOSURE_BLOCKING": _names(env, "CLOSURE_BLOCKING", "exact_reuse", CLOSURE_PROBLEMS),
+        "OFFLINE_REPORT_MAX_HOURS": _int(env, "OFFLINE_REPORT_MAX_HOURS", 72),
         "RECURRENCE_DAYS": _int(env, "RECURRENCE_DAYS", 90),
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),

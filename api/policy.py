@@ -4,6 +4,7 @@ from datetime import timedelta
 from flask import current_app
 
 from inspections.closure_checks import ClosurePolicy
+from inspections.hazards import ReportTimePolicy
 
 
 def closure_policy() -> ClosurePolicy:
@@ -14,4 +15,13 @@ def closure_policy() -> ClosurePolicy:
         clock_skew=timedelta(minutes=config["CLOSURE_CLOCK_SKEW_MINUTES"]),
         near_duplicate_bits=config["CLOSURE_NEAR_DUPLICATE_BITS"],
         blocking=frozenset(config["CLOSURE_BLOCKING"]),
+    )
+
+
+def report_time_policy() -> ReportTimePolicy:
+    """When a phone's reported_at is believed: the same clock skew as for photos, and the offline window."""
+    config = current_app.config
+    return ReportTimePolicy(
+        clock_skew=timedelta(minutes=config["CLOSURE_CLOCK_SKEW_MINUTES"]),
+        max_offline=timedelta(hours=config["OFFLINE_REPORT_MAX_HOURS"]),
     )

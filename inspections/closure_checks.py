@@ -1,9 +1,13 @@
 """Is this rectification photo evidence that the hazard was put right? Pure rules, no I/O.
 
-A closure is trusted when its photos were taken at the hazard, after it was reported, and are not the
-original picture again. Each photo gets the contract's checks (``distance_m``, ``within_radius``,
-``taken_after_report``, ``same_as_evidence``) and a list of named problems; the policy decides which
-problems block the submission and which only warn the re-inspector.
+A closure is trusted when its photos were taken at the hazard, after it was found, and are not the
+original picture again. "Found" is the hazard's ``reported_at``: for a report the phone kept while offline,
+the phone's own time (``inspections.hazards.time_found``), so a repair photographed on the spot before the
+report reached the server still counts as taken after it.
+
+Each photo gets the contract's checks (``distance_m``, ``within_radius``, ``taken_after_report``,
+``same_as_evidence``) and a list of named problems; the policy decides which problems block the submission
+and which only warn the re-inspector.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ EXACT_REUSE = "exact_reuse"  # the very same bytes as an evidence photo, or as a
 NEAR_DUPLICATE = "near_duplicate"  # the same picture resized or re-compressed
 OUTSIDE_RADIUS = "outside_radius"  # taken too far from the hazard
 LOCATION_UNVERIFIED = "location_unverified"  # no position in the photo, or none on the hazard
-TAKEN_BEFORE_REPORT = "taken_before_report"  # older than the report: last month's photo
+TAKEN_BEFORE_REPORT = "taken_before_report"  # older than the time the hazard was found: last month's photo
 TIME_UNVERIFIED = "time_unverified"  # no capture time
 PROBLEMS = (EXACT_REUSE, NEAR_DUPLICATE, OUTSIDE_RADIUS, LOCATION_UNVERIFIED, TAKEN_BEFORE_REPORT, TIME_UNVERIFIED)
 
@@ -28,6 +32,7 @@ class ClosurePolicy:
     default_radius_m: float = 100.0
     # A phone's reported GPS accuracy widens the radius, but never by more than this.
     accuracy_cap_m: float = 50.0
+    # How far the phone's clock may be off: a photo this much older than the time found still counts as after it.
     clock_skew: timedelta = timedelta(minutes=10)
     # Differing bits of two 64-bit perceptual hashes up to which two photos are "the same picture".
     near_duplicate_bits: int = 10
@@ -60,7 +65,7 @@ class KnownPhoto:
 class HazardFacts:
     lat: float | None
     lon: float | None
-    reported_at: datetime
+    reported_at: datetime  # when the hazard was found (Hazard.reported_at), not when the server received it
     radius_m: float | None = None  # the category's radius, if it sets one
 
 

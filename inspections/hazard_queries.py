@@ -25,6 +25,8 @@ class HazardFilters:
     area_code: str | None = None
     overdue: bool | None = None
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    # On reported_at, when the hazard was found (the phone's time for reports kept offline): the list's order,
+    # the ledger, the statistics' from/to and OGC's datetime all read the same instant.
     created_after: datetime | None = None
     created_before: datetime | None = None
     recurrence: bool | None = None  # only hazards that repeat a recently closed one (or only those that don't)

@@ -1,4 +1,17 @@
-"""Reporting hazards and reading one: the write side of a hazard's first moment."""
+"""Reporting hazards and reading one: the write side of a hazard's first moment.
+
+Two rules decide where and when a hazard belongs, and everything downstream (the deadline, the closure checks,
+who sees it, the map, the statistics, the ledger) follows from them:
+
+- When: ``reported_at`` is the time the hazard was found. Phones keep reports made without signal and send them
+  later, so it is the phone's own ``reported_at`` when that is plausible (see ``time_found``), else the
+  server's time. The phone's value as sent stays in ``client_reported_at`` and the server's receipt time in
+  the ``reported`` event of the audit trail (``at``), whatever was decided.
+- Where (whose): jurisdiction (属地管理) follows the enterprise. The hazard is filed under the enterprise's
+  registered area, never under the area a GPS fix happens to fall in (a fix 35 m over a street border must
+  not take a hazard away from the street that inspects the enterprise); only for an enterprise registered
+  without an area does the hazard's position choose it (see ``area_for``).
+"""
 from __future__ import annotations
 
 import uuid
@@ -18,6 +31,19 @@ from inspections.visibility import can_see_hazard, in_actor_area, visible_hazard
 from inspections.workcalendar import WorkCalendar
 
 REPORTING_ROLES = (Role.INSPECTOR, Role.REVIEWER)
+
+
+@dataclass(frozen=True)
+class ReportTimePolicy:
+    """How far a phone's ``reported_at`` may lie from the server's clock and still be taken as the time found.
+
+    ``clock_skew``: how far ahead of the server a phone's clock may run (``CLOSURE_CLOCK_SKEW_MINUTES``, the
+    same allowance the closure checks give a photo's capture time). ``max_offline``: how long a phone may
+    keep a report before it reaches the server (``OFFLINE_REPORT_MAX_HOURS``).
+    """
+
+    clock_skew: timedelta = timedelta(minutes=10)
+    max_offline: timedelta = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -47,11 +73,15 @@ def report_hazard(
     calendar: WorkCalendar,
     working_days=deadlines.DEFAULT_WORKING_DAYS,
     recurrence_window: timedelta = timedelta(days=90),
+    times: ReportTimePolicy = ReportTimePolicy(),
 ) -> Reported:
     """Record a hazard found at an enterprise, with its area, location and rectification deadline.
 
     ``data`` may carry a client-made ``id``: the same request again returns the same hazard, and the same
-    id with a different body is a Conflict.
+    id with a different body is a Conflict. ``now`` is the server's time of receipt; the time the hazard was
+    found (``time_found``) sets ``reported_at``, the day the deadline counts from and the day an explicit
+    deadline may not be before. The area is the enterprise's (``area_for``); an inspector may report only in
+    their own area.
     """
     if actor.role not in REPORTING_ROLES:
         raise Forbidden("Only inspectors and reviewers report hazards.")
@@ -75,11 +105,12 @@ def report_hazard(
             raise InvalidInput(inspection_id="That inspection was at another enterprise.")
 
     lat, lon, source = _location(data, enterprise)
-    area = _area_for(session, lat, lon, enterprise)
+    area = area_for(session, enterprise, lat, lon)
     if not in_actor_area(actor, area):
         raise Forbidden("That enterprise is outside your area.")
-    deadline, requested = _deadline(data, now=now, tz=tz, calendar=calendar, working_days=working_days)
-    repeated = _recently_closed(session, enterprise.id, category.code, since=now - recurrence_window)
+    found, believed = time_found(data.get("reported_at"), now=now, policy=times)
+    deadline, requested = _deadline(data, found=found, tz=tz, calendar=calendar, working_days=working_days)
+    repeated = _recently_closed(session, enterprise.id, category.code, since=found - recurrence_window)
 
     hazard = Hazard(
         id=data.get("id") or uuid.uuid4(),
@@ -97,7 +128,7 @@ def report_hazard(
         area_path=area.path if area else None,
         status=HazardStatus.OPEN,
         reported_by=actor.id,
-        reported_at=now,
+        reported_at=found,
         client_reported_at=data.get("reported_at"),
         deadline=deadline,
         original_deadline=deadline,
@@ -113,7 +144,10 @@ def report_hazard(
             session, hazard, "reported", at=now, actor=actor, to_status=HazardStatus.OPEN,
             client_at=data.get("reported_at"),
             details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code,
-                     "recurrence_of": str(repeated) if repeated else None},
+                     "recurrence_of": str(repeated) if repeated else None,
+                     # Which clock reported_at came from: "device" (the phone's) or "server" (none sent, or
+                     # not plausible; the phone's value is in client_at).
+                     "reported_at_source": "device" if believed else "server"},
         )
         session.commit()
     except IntegrityError:
@@ -124,6 +158,23 @@ def report_hazard(
             raise
         return Reported(earlier, created=False)
     return Reported(hazard, created=True)
+
+
+def time_found(claimed: datetime | None, *, now: datetime, policy: ReportTimePolicy) -> tuple[datetime, bool]:
+    """When a hazard was found, and whether the phone's clock was believed for it.
+
+    The phone's ``claimed`` time (its ``reported_at``) is believed when it is no more than
+    ``policy.clock_skew`` ahead of the server's ``now`` (a phone clock running a little fast; the time is
+    then ``now``: nothing is found after it reaches the server) and no more than ``policy.max_offline``
+    behind it (a report kept while offline). Anything else is a phone clock that is wrong, or a report too
+    old to be told from one, and the server's ``now`` is used: the hazard is then timed as if it had been
+    reported online.
+    """
+    if claimed is None:
+        return now, False
+    if now - policy.max_offline <= claimed <= now + policy.clock_skew:
+        return min(claimed, now), True
+    return now, False
 
 
 def _recently_closed(session: Session, enterprise_id: int, category_code: str, *, since: datetime):
@@ -158,19 +209,29 @@ def _location(data: dict, enterprise: Enterprise):
     return None, None, None
 
 
-def _area_for(session: Session, lat, lon, enterprise: Enterprise) -> Area | None:
-    if lat is not None:
-        area = directory.area_containing(session, lat, lon)
-        if area is not None:
-            return area
-    return enterprise.area
+def area_for(session: Session, enterprise: Enterprise, lat: float | None, lon: float | None) -> Area | None:
+    """The area a hazard at ``enterprise`` is filed under: whose inspectors see it, where the map and the
+    statistics count it.
+
+    Jurisdiction (属地管理) follows the enterprise, as it does for inspections: its registered area, wherever
+    the phone's fix or a photo's EXIF puts the hazard. Only an enterprise registered without an area leaves
+    it to the position (``lat``, ``lon``): the smallest area whose boundary holds it, or None.
+    """
+    if enterprise.area is not None:
+        return enterprise.area
+    if lat is None or lon is None:
+        return None
+    return directory.area_containing(session, lat, lon)
 
 
-def _deadline(data: dict, *, now, tz, calendar, working_days):
+def _deadline(data: dict, *, found, tz, calendar, working_days):
+    """The default deadline counts from the local day the hazard was found; an explicit one may be that day
+    or later (a report kept offline past midnight keeps the deadline the inspector set on the spot)."""
     if data.get("deadline") is None:
-        return deadlines.default_deadline(now, data["severity"], tz=tz, calendar=calendar, working_days=working_days), None
+        default = deadlines.default_deadline(found, data["severity"], tz=tz, calendar=calendar, working_days=working_days)
+        return default, None
     try:
-        decision = deadlines.accept_requested_deadline(data["deadline"], now=now, tz=tz, calendar=calendar)
+        decision = deadlines.accept_requested_deadline(data["deadline"], now=found, tz=tz, calendar=calendar)
     except deadlines.DeadlineInPast as error:
         raise InvalidInput(deadline=str(error)) from None
     return decision.deadline, decision.moved_from

@@ -67,7 +67,7 @@ def collection(root: str, extent: Extent | None) -> dict:
         "id": HAZARDS,
         "title": "Hazards (隐患)",
         "description": "Work-safety hazards found at enterprises, from report to closure, placed where they were "
-                       "recorded (WGS-84). Time is the report time (reported_at).",
+                       "recorded (WGS-84). Time is when the hazard was found (reported_at).",
         "itemType": "feature",
         "crs": [CRS84],
         "links": [

@@ -272,8 +272,7 @@ class _Life:
             story.deadline, requested = self.default_deadline(reported, severity), None
         story.play(category)
         lon, lat, source, accuracy = story.location
-        grid = self.layout.grid_at(lon, lat) if lon is not None else None
-        grid = grid or enterprise["grid"]
+        grid = enterprise["grid"]  # jurisdiction follows the enterprise (inspections.hazards.area_for)
         events = story.events_with_sweeps()
         rows.add(Hazard, {
             "id": story.id, "inspection_id": visit.id, "enterprise_id": enterprise["id"], "category_code": category,

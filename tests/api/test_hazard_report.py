@@ -22,7 +22,8 @@ def test_report_sets_status_deadline_area_and_location(client, district, clock):
     assert hazard["original_deadline"] == "2026-10-13"
     assert hazard["overdue"] is False
     assert hazard["location_source"] == "device"
-    assert hazard["area_code"] == "C1"  # the smallest area whose polygon holds the point
+    # The plant's registered street, though the fix lies in S1's community C1: jurisdiction follows the enterprise.
+    assert hazard["area_code"] == "S1"
     assert hazard["enterprise_name"] == "示范机械厂"
     # The inspector may close it on the spot (once rectification photos are added); the officer acknowledges.
     assert hazard["actions"] == ["approve"]

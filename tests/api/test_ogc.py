@@ -274,7 +274,7 @@ def test_single_item_is_a_geojson_feature(client, district, hazards_in_time):
     assert feature["geometry"] == {"type": "Point", "coordinates": [PLANT_LON, PLANT_LAT]}
     assert feature["properties"] == {
         "status": "open", "severity": "major", "category": "electrical", "description": "安全出口被货物堵塞",
-        "enterprise_id": district.plant.id, "enterprise_name": "示范机械厂", "area_code": "C1",
+        "enterprise_id": district.plant.id, "enterprise_name": "示范机械厂", "area_code": "S1",
         "reported_at": "2026-09-22T01:00:00+00:00", "deadline": hazard["deadline"], "overdue": False,
         "closed_at": None,
     }
