@@ -21,6 +21,13 @@ from inspections.models import Area, Category, Enterprise, Hazard, User
 GROUPINGS = ("area", "sector", "enterprise", "category")
 # Officers answer for one enterprise; ranking streets and departments is for those who supervise them.
 STATS_ROLES = (Role.INSPECTOR, Role.REVIEWER, Role.ADMIN)
+# What the rows can be ranked by: the answer's name for it → the row's attribute.
+SORT_KEYS = {
+    "total": "total", "open": "open", "open_overdue": "overdue", "closed": "closed",
+    "closed_on_time": "closed_on_time", "rectification_rate": "rectification_rate", "on_time_rate": "on_time_rate",
+}
+# Each of them ascending, or descending with a leading "-".
+SORTS = tuple(prefix + key for key in SORT_KEYS for prefix in ("", "-"))
 
 
 # --- the statistics -----------------------------------------------------------------------------------------
@@ -76,7 +83,8 @@ class HazardStats:
 
 def hazard_stats(
     session: Session, actor: User, filters: HazardFilters, *, group_by: str, level: str | None = None,
-    reported_from: date | None = None, reported_to: date | None = None, now: datetime, tz: tzinfo,
+    reported_from: date | None = None, reported_to: date | None = None, sort: str | None = None, now: datetime,
+    tz: tzinfo,
 ) -> HazardStats:
     """The hazards ``actor`` may see that match ``filters`` and were reported from ``reported_from`` to
     ``reported_to`` (local dates, both included), counted by ``group_by``: area (at ``level``, street by default),
@@ -85,11 +93,16 @@ def hazard_stats(
     Area rows are every area of the level the actor answers for (within ``filters.area_code`` when given), with
     or without hazards; the other groupings list only groups that have some. Officers may not ask (Forbidden):
     the statistics compare enterprises and streets.
+
+    Rows come by the group key (area, sector, category code; enterprise id) unless ``sort`` (one of ``SORTS``)
+    ranks them by a count or rate, ascending or with "-" descending; see ``ranked``.
     """
     if actor.role not in STATS_ROLES:
         raise Forbidden("The statistics are for inspectors, reviewers and admins.")
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {GROUPINGS}, not {group_by!r}")
+    if sort is not None and sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
     today = deadlines.local_date(now, tz)
     counted = counted_hazards(session, actor, _within_period(filters, reported_from, reported_to, tz), today=today)
     if group_by == "area":
@@ -108,7 +121,24 @@ def hazard_stats(
     else:
         # Every hazard has an enterprise (so a sector row, null or not) and a category: its rows add up.
         tally = Tally(*(sum(getattr(row, n) for row in rows) for n in COUNTS))
-    return HazardStats(group_by, level, reported_from, reported_to, today, rows, tally)
+    return HazardStats(group_by, level, reported_from, reported_to, today, ranked(rows, sort), tally)
+
+
+def ranked(rows: list[StatsRow], sort: str | None) -> list[StatsRow]:
+    """``rows`` (in the order of their group key) ranked by ``sort``: rows without the value (a rate of nothing)
+    last whichever the direction, and rows with equal values kept in the order of their group key.
+
+    Rates are compared unrounded: a rate is one correctly rounded division, so equal fractions (1/3 and 2/6)
+    are equal floats, and a tie is a tie.
+    """
+    if not sort:
+        return rows
+    descending = sort.startswith("-")
+    attribute = SORT_KEYS[sort.lstrip("-")]
+    known = [row for row in rows if getattr(row, attribute) is not None]
+    unknown = [row for row in rows if getattr(row, attribute) is None]
+    # sorted() is stable, and reverse=True keeps equal rows in their original order too.
+    return sorted(known, key=lambda row: getattr(row, attribute), reverse=descending) + unknown
 
 
 def _within_period(filters: HazardFilters, first: date | None, last: date | None, tz: tzinfo) -> HazardFilters:

@@ -6,6 +6,7 @@ from flask import current_app
 from api.auth import current_user
 from api.db import session
 from api.photos.present import photo_dict
+from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
 from inspections.models import Hazard
 from inspections.workflow import actions_available
@@ -26,6 +27,7 @@ def hazard_detail(hazard: Hazard) -> dict:
             for r in record.rectifications
         ],
         closure_checks=record.rectifications[-1].checks if record.rectifications else None,
+        closure_summary=summarize(record.rectifications[-1]) if record.rectifications else None,
         actions=actions_available(hazard.status, hazard.severity, current_user().role),
     )
     return _Detail(detail)

@@ -13,8 +13,9 @@ from api.clock import local_today, local_tz, now
 from api.db import session
 from api.errors import error_response
 from api.hazards.detail import hazard_detail
+from api.hazards.listing import HazardPage
 from api.hazards.schemas import EventSchema, HazardCreateSchema, HazardDetailSchema, HazardQuerySchema, HazardSchema
-from api.pagination import SelectPage
+from api.policy import report_time_policy
 from inspections import audit, hazards, notice
 from inspections.calendar_store import load_calendar
 from inspections.enums import Role
@@ -59,25 +60,44 @@ class Hazards(MethodView):
     def post(self, body):
         """Report a hazard at an enterprise.
 
+        `reported_at` is when the hazard was found. A phone that reports without signal keeps the hazard
+        and sends it later with its own `reported_at`: that time is used when it is plausible, i.e. at most
+        `OFFLINE_REPORT_MAX_HOURS` (72) before the server receives it and at most
+        `CLOSURE_CLOCK_SKEW_MINUTES` (10) after; otherwise, or when none is sent, the server's time is used.
+        The phone's value is kept as sent (the `reported` event's `client_at`) and the server's receipt time
+        is the event's `at`.
+
         The deadline is the default for the severity (7 or 30 working days on China's official calendar,
-        counted from the day after the report) unless `deadline` is given; a given deadline on a non-working
-        day moves to the next working day and `deadline_requested` keeps the date asked for. Without a
-        location the enterprise's is used until the first evidence photo brings its EXIF position.
+        counted from the day after the local day the hazard was found) unless `deadline` is given, which may
+        not be before that day; a given deadline on a non-working day moves to the next working day and
+        `deadline_requested` keeps the date asked for. Rectification photos are checked against the time
+        found. Without a location the enterprise's is used until the first evidence photo brings its EXIF
+        position.
+
+        The hazard belongs to the enterprise's registered area (属地管理), wherever the GPS fix falls; only an
+        enterprise registered without an area takes the area that holds the hazard's position. An inspector
+        may report hazards only at enterprises of their own area (403 otherwise).
         """
         settings = deadline_settings()
         reported = hazards.report_hazard(
             session(), current_user(), body, now=settings["now"], tz=settings["tz"],
             calendar=settings["calendar"], working_days=settings["working_days"],
-            recurrence_window=timedelta(days=current_app.config["RECURRENCE_DAYS"]),
+            recurrence_window=timedelta(days=current_app.config["RECURRENCE_DAYS"]), times=report_time_policy(),
         )
         return hazard_detail(reported.hazard), 201 if reported.created else 200
 
     @login_required()
     @blp.arguments(HazardQuerySchema, location="query")
     @blp.response(200, HazardSchema(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(HazardPage)
     def get(self, args):
-        """List the hazards the caller may see, newest first, filtered; paginated (X-Pagination)."""
+        """List the hazards the caller may see, newest first, filtered; paginated (X-Pagination).
+
+        Each hazard carries `closure_summary`, the checks of its latest rectification at a glance (photos
+        near the hazard, taken after the report, not a re-used picture; the verdict and its warnings), so a
+        re-inspector's list of `status=submitted` shows them without opening each hazard; null when nothing
+        was submitted yet. The detail's `closure_checks` has every photo's checks.
+        """
         return hazards_query(session(), current_user(), filters_from(args), today=local_today())
 
 

@@ -3,7 +3,8 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from api.clock import local_today
-from api.schemas import ID_RANGE, LatLonTogether, QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, Instant, LatLonTogether, QuerySchema, StrictSchema
+from inspections.closure_checks import PROBLEMS
 from inspections.enums import HazardStatus, LocationSource, Severity, values
 from inspections.hazard_queries import is_overdue
 
@@ -26,7 +27,10 @@ class HazardCreateSchema(StrictSchema, LatLonTogether):
     location_source = ma.fields.String(validate=ma.validate.OneOf([LocationSource.DEVICE, LocationSource.MANUAL]),
                                        metadata={"description": "device (phone GPS, the default) or manual (placed on a map)."})
     deadline = ma.fields.Date(allow_none=True, metadata={"description": "Explicit deadline; default by severity in working days."})
-    reported_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When the phone recorded it."})
+    reported_at = Instant(allow_none=True, metadata={"description": (
+        "When the hazard was found, by the phone's clock; send it with reports kept while offline. Used as the "
+        "hazard's reported_at (deadline day, closure checks) when at most OFFLINE_REPORT_MAX_HOURS (72) old and "
+        "at most CLOSURE_CLOCK_SKEW_MINUTES (10) ahead of the server; otherwise the server's time is used.")})
 
 
 class EventSchema(ma.Schema):
@@ -76,6 +80,31 @@ class ExtensionSchema(ma.Schema):
     decision_comment = ma.fields.String(allow_none=True)
 
 
+class CheckSummarySchema(ma.Schema):
+    """The closure checks of the latest rectification, summed up (the detail's `closure_checks` has every photo's)."""
+
+    rectification_id = ma.fields.Integer(metadata={"description": "The submission the checks are of."})
+    submitted_at = ma.fields.AwareDateTime(metadata={
+        "description": "When it was submitted (or rectified on the spot)."})
+    photos = ma.fields.Integer(metadata={"description": "How many rectification photos were checked."})
+    passed = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "No check blocks closure (see CLOSURE_BLOCKING)."})
+    clean = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "No check failed at all: approving needs no comment."})
+    blocking = ma.fields.List(ma.fields.String(metadata={"enum": list(PROBLEMS)}), metadata={
+        "description": "Problems of any photo that block closure, worst first."})
+    warnings = ma.fields.List(ma.fields.String(metadata={"enum": list(PROBLEMS)}), metadata={
+        "description": "Problems of any photo that only warn, worst first: approving despite them needs a comment."})
+    distance_m = ma.fields.Float(allow_none=True, metadata={
+        "description": "The farthest located photo's distance from the hazard, in metres; null when none is located."})
+    within_radius = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "Every photo within the radius; false if any is outside, null if any could not be located."})
+    taken_after_report = ma.fields.Boolean(allow_none=True, metadata={
+        "description": "Every photo taken after the report; false if any before, null if any has no capture time."})
+    same_as_evidence = ma.fields.Boolean(metadata={
+        "description": "Some photo is the same or nearly the same picture as an evidence photo."})
+
+
 class HazardSchema(ma.Schema):
     id = ma.fields.UUID()
     inspection_id = ma.fields.UUID(allow_none=True)
@@ -104,6 +133,10 @@ class HazardSchema(ma.Schema):
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     voided_at = ma.fields.AwareDateTime(allow_none=True)
     updated_at = ma.fields.AwareDateTime()
+    closure_summary = ma.fields.Nested(CheckSummarySchema, allow_none=True, metadata={
+        "description": "The closure checks of the latest rectification at a glance (the detail's `closure_checks` "
+                       "has each photo's); null when no rectification was submitted. Still shown after a rejection, "
+                       "until the next submission replaces it."})
 
 
 class HazardDetailSchema(HazardSchema):
@@ -123,8 +156,8 @@ class HazardQuerySchema(QuerySchema):
     area_code = ma.fields.String()
     overdue = ma.fields.Boolean()
     bbox = DelimitedList(ma.fields.Float(allow_nan=False), metadata={"description": "minLon,minLat,maxLon,maxLat"})
-    created_after = ma.fields.AwareDateTime()
-    created_before = ma.fields.AwareDateTime()
+    created_after = Instant()
+    created_before = Instant()
     recurrence = ma.fields.Boolean(metadata={"description": "true: only hazards repeating one closed within RECURRENCE_DAYS."})
 
     @ma.validates("bbox")
@@ -137,7 +170,7 @@ class HazardQuerySchema(QuerySchema):
 
 
 class _Transition(StrictSchema):
-    client_time = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "When the phone did it."})
+    client_time = Instant(allow_none=True, metadata={"description": "When the phone did it."})
 
 
 class AcknowledgeSchema(_Transition):

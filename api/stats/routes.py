@@ -30,6 +30,11 @@ class Stats(MethodView):
         credit_code`) and **category**, the category recorded on the hazard (`code, name, parent_code`), only
         those with hazards. Rows come in a stable order: by area code, sector, enterprise id, category code.
 
+        `sort` ranks them instead by `total`, `open`, `open_overdue`, `closed`, `closed_on_time`,
+        `rectification_rate` or `on_time_rate`, ascending, or descending with a leading `-`
+        (`sort=-on_time_rate`: the streets by on-time rectification, best first); rows whose rate is null come
+        last either way, and equal rows keep the group key's order.
+
         `from` and `to` (YYYY-MM-DD, local dates, both included) select hazards by the day they were reported;
         either may be left out. Filters with their meaning in `GET /hazards`: severity, category (a top-level
         code includes its sub-categories), enterprise_id, area_code (area rows then only the areas within it),
@@ -48,6 +53,7 @@ class Stats(MethodView):
         """
         result = stats.hazard_stats(
             session(), current_user(), filters_from(args), group_by=args["group_by"], level=args.get("level"),
-            reported_from=args.get("reported_from"), reported_to=args.get("reported_to"), now=now(), tz=local_tz(),
+            reported_from=args.get("reported_from"), reported_to=args.get("reported_to"), sort=args.get("sort"),
+            now=now(), tz=local_tz(),
         )
         return jsonify(stats_document(result))

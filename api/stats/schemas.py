@@ -5,7 +5,7 @@ import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
 from inspections.enums import AreaLevel, values
-from inspections.stats import GROUPINGS
+from inspections.stats import GROUPINGS, SORTS
 
 # Far enough either way for any record, near enough that a day more or less stays a date (no 500 at year 9999).
 DAYS = ma.validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31), error="Give a date from 1900 to 2999.")
@@ -34,6 +34,12 @@ class StatsQuerySchema(HazardQuerySchema):
         "description": "First local date of report counted (YYYY-MM-DD, included)."})
     reported_to = ma.fields.Date(data_key="to", validate=DAYS, metadata={
         "description": "Last local date of report counted (YYYY-MM-DD, included)."})
+    sort = ma.fields.String(validate=ma.validate.OneOf(SORTS), metadata={
+        "description": "Rank the rows by a count or rate: ascending, or descending with a leading `-` (e.g. "
+                       "`-on_time_rate`, the best on-time rectification first). Rows without the rate (null: "
+                       "nothing closed, or no hazards) come last either way; equal rows keep the order of the "
+                       "group key. Default: the group key's order.",
+        "enum": list(SORTS)})
 
     @ma.validates_schema
     def _period_in_order(self, data, **_):

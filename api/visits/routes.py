@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from api.auth import current_user, login_required
 from api.clock import now
 from api.db import session
+from api.hazards.listing import listed
 from api.hazards.schemas import HazardSchema
 from api.pagination import SelectPage
 from api.visits.schemas import InspectionCreateSchema, InspectionQuerySchema, InspectionSchema
@@ -53,4 +54,4 @@ class InspectionHazards(MethodView):
     def get(self, inspection_id: uuid.UUID):
         """The hazards found during this inspection."""
         inspection = visits.get_inspection(session(), current_user(), inspection_id)
-        return visits.hazards_of_inspection(session(), current_user(), inspection)
+        return listed(visits.hazards_of_inspection(session(), current_user(), inspection))

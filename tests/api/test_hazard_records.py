@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from tests.api.conftest import API, report
 from tests.api.test_workflow import bring_to
-from tests.factories import field_errors
+from tests.factories import field_errors, make_enterprise
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -33,9 +33,11 @@ def test_each_role_sees_only_its_hazards(client, district, clock):
     assert client.get(f"{API}/hazards/{theirs}/events", headers=district["wang"]).status_code == 404
 
 
-def test_filters_and_pagination(client, district, clock):
+def test_filters_and_pagination(client, district, clock, db_session):
+    # A shop registered in community C1 of S1: its hazards are filed under C1, wherever the phone's fix.
+    shop = make_enterprise(db_session, name="永安里便利店", area_code="C1", venue_type="small_shop")
     general = report(client, district["wang"], district.plant.id, lat=39.9031, lon=116.4031).get_json()["id"]
-    major = report(client, district["wang"], district.plant.id, severity="major", category="gas.hoses",
+    major = report(client, district["wang"], shop.id, severity="major", category="gas.hoses",
                    lat=39.908, lon=116.408).get_json()["id"]
     clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
     late = report(client, district["zhang"], district.other_plant.id, category="electrical.wiring").get_json()["id"]
@@ -48,7 +50,7 @@ def test_filters_and_pagination(client, district, clock):
     assert get("category=gas.hoses") == [major]
     assert get(f"enterprise_id={district.other_plant.id}") == [late]
     assert get("area_code=S1") == sorted([general, major])  # the street includes its community C1
-    assert get("area_code=C1") == [general]
+    assert get("area_code=C1") == [major]
     assert get("bbox=116.400,39.900,116.405,39.905") == [general]
     assert get("created_after=2026-10-01T00:00:00%2B08:00") == [late]
     assert get("created_before=2026-10-01T00:00:00%2B08:00") == sorted([general, major])

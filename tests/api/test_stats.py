@@ -245,7 +245,99 @@ def test_the_filters_of_the_hazard_list(client, db_session, district, clock):
     assert unknown.status_code == 422 and "area_code" in field_errors(unknown)
 
 
+def _ranking_district(db_session, district):
+    """Five streets, today 2026-09-28 (deadline 09-10; ``on_time`` closes on the 9th, ``late`` on the 12th):
+
+    S1 3 of 4 closed on time (0.75); S2 2 of 2 (1.0); S3 nothing closed, one open overdue (null);
+    S4 1 of 2 (0.5), S5 1 of 2 as well (0.5: a tie with S4), and S5 has no open hazard.
+    """
+    on_time, late = datetime(2026, 9, 9, 16, 0, tzinfo=SHANGHAI), datetime(2026, 9, 12, 9, 0, tzinfo=SHANGHAI)
+    streets = {"S3": "团结湖街道", "S4": "呼家楼街道", "S5": "八里庄街道"}
+    for code, name in streets.items():
+        make_area(db_session, code=code, name=name, level="street", parent_code="D1")
+    where = {code: (code, f"/D1/{code}/") for code in ("S1", "S2", *streets)}
+
+    def closed(code, when, n=1):
+        for _ in range(n):
+            add_hazard(db_session, district, status="closed", closed=when, area=where[code])
+
+    closed("S1", on_time, 3)
+    closed("S1", late)
+    add_hazard(db_session, district, area=where["S1"])  # open, overdue
+    add_hazard(db_session, district, area=where["S1"], deadline=date(2026, 10, 9))  # open, not yet due
+    closed("S2", on_time, 2)
+    add_hazard(db_session, district, area=where["S3"])  # open, overdue
+    add_hazard(db_session, district, area=where["S3"], status="acknowledged")  # overdue too
+    closed("S4", on_time)
+    closed("S4", late)
+    add_hazard(db_session, district, area=where["S4"])  # open, overdue
+    closed("S5", on_time)
+    closed("S5", late)
+
+
+def ranking(client, district, **params) -> list[tuple]:
+    rows = stats_of(client, district["zhao"], **params)["rows"]
+    return [(r["code"], r["on_time_rate"], r["rectification_rate"], r["open_overdue"], r["total"]) for r in rows]
+
+
+def test_streets_ranked_by_on_time_rate_nulls_last_ties_by_code(client, db_session, district, clock):
+    """赵's meeting: the streets by on-time rectification rate, best first; a street with nothing closed has no
+    rate and comes last, and two streets with the same rate keep the order of their codes."""
+    _ranking_district(db_session, district)
+    unsorted = ranking(client, district)
+    assert [r[0] for r in unsorted] == ["S1", "S2", "S3", "S4", "S5"]
+    best_first = ranking(client, district, sort="-on_time_rate")
+    assert best_first == [
+        ("S2", 1.0, 1.0, 0, 2),
+        ("S1", 0.75, 0.6667, 1, 6),
+        ("S4", 0.5, 0.6667, 1, 3),
+        ("S5", 0.5, 1.0, 0, 2),
+        ("S3", None, 0.0, 2, 2),
+    ]
+    worst_first = ranking(client, district, sort="on_time_rate")
+    assert [r[0] for r in worst_first] == ["S4", "S5", "S1", "S2", "S3"]  # the tie keeps S4 before S5; null last
+    # The totals do not depend on the order.
+    assert (stats_of(client, district["zhao"], sort="-on_time_rate")["totals"]
+            == stats_of(client, district["zhao"])["totals"])
+
+
+@pytest.mark.parametrize("sort, order", [
+    ("rectification_rate", ["S3", "S1", "S4", "S2", "S5"]),  # 0, 2/3 (S1 4/6 = S4 2/3, by code), 1, 1
+    ("-rectification_rate", ["S2", "S5", "S1", "S4", "S3"]),
+    ("open_overdue", ["S2", "S5", "S1", "S4", "S3"]),
+    ("-open_overdue", ["S3", "S1", "S4", "S2", "S5"]),
+    ("total", ["S2", "S3", "S5", "S4", "S1"]),
+    ("-total", ["S1", "S4", "S2", "S3", "S5"]),
+    ("-closed", ["S1", "S2", "S4", "S5", "S3"]),
+    ("-closed_on_time", ["S1", "S2", "S4", "S5", "S3"]),
+    ("open", ["S2", "S5", "S4", "S1", "S3"]),
+])
+def test_every_count_and_rate_ranks_both_ways(client, db_session, district, clock, sort, order):
+    _ranking_district(db_session, district)
+    assert [r[0] for r in ranking(client, district, sort=sort)] == order
+
+
+def test_sort_ranks_every_grouping_and_keeps_empty_areas(client, db_session, district, clock):
+    lathe = make_enterprise(db_session, name="精工机床厂", area_code="S1")
+    on_time, late = datetime(2026, 9, 9, 16, 0, tzinfo=SHANGHAI), datetime(2026, 9, 12, 9, 0, tzinfo=SHANGHAI)
+    add_hazard(db_session, district, status="closed", closed=late)
+    add_hazard(db_session, district, status="closed", plant=lathe, closed=on_time, category="electrical.wiring")
+    add_hazard(db_session, district, plant=district.other_plant, area=IN_S2, category="gas.hoses")
+    enterprises = stats_of(client, district["zhao"], group_by="enterprise", sort="-on_time_rate")["rows"]
+    assert [(r["enterprise_id"], r["on_time_rate"]) for r in enterprises] == [
+        (lathe.id, 1.0), (district.plant.id, 0.0), (district.other_plant.id, None)]
+    categories = stats_of(client, district["zhao"], group_by="category", sort="-open_overdue")["rows"]
+    assert [r["code"] for r in categories] == ["gas.hoses", "electrical.wiring", "fire.exits"]
+    # Communities without hazards are still listed, their null rates last.
+    make_area(db_session, code="C2", name="幸福村社区", level="community", parent_code="S2")
+    communities = stats_of(client, district["zhao"], level="community", sort="rectification_rate")["rows"]
+    assert [(r["code"], r["rectification_rate"]) for r in communities] == [("C1", 1.0), ("C2", None)]
+
+
 @pytest.mark.parametrize("params, field", [
+    ({"sort": "name"}, "sort"),
+    ({"sort": "+on_time_rate"}, "sort"),
+    ({"sort": "overdue"}, "sort"),
     ({"group_by": "street"}, "group_by"),
     ({"level": "planet"}, "level"),
     ({"from": "2026-13-01"}, "from"),

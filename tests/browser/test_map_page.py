@@ -5,7 +5,9 @@ their deadline; then 赵 signs in through the page's form and looks at the distr
 """
 from __future__ import annotations
 
+import re
 import time
+import zipfile
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -169,8 +171,8 @@ def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, dis
     fills = page.eval_on_selector_all(".leaflet-overlay-pane path.leaflet-interactive",
                                       "els => els.map(e => e.getAttribute('fill'))")
     assert sorted(fills) == sorted(["#fb6a4a", "#fee5d9"]), fills  # S1 8/59 overdue, S2 none
-    ranking = page.locator("#ranking-body tr").all_inner_texts()
-    assert ranking[0].startswith("建外街道") and "13.6%" in ranking[0], ranking
+    # The ranking is by on-time rate: S1 closed its one on time, S2 nothing yet (no rate, last).
+    assert ranking_rows(page) == ["1. 建外街道 100.0% 1.7% 8", "2. 三里屯街道 — 0.0% 0"]
     assert page.locator(".legend-areas").is_visible()
     if not popup.is_visible():  # the popup outlives refetches; reopen it if it was closed all the same
         marker.focus()
@@ -271,3 +273,200 @@ def test_the_page_shell_is_public_and_self_contained(client, app, monkeypatch):
     assert config["crs"] == "wgs84" and config["utc_offset"] == "+08:00"
     monkeypatch.setitem(app.config, "MAP_TILE_URL", "none")
     assert '"tiles": []' in client.get("/map").get_data(as_text=True)
+
+
+PLAN = {"objectives": "更换防火门，恢复防火分隔", "measures": "定制甲级防火门并安装闭门器", "funds": "企业自筹 3 万元",
+        "responsible": "设备科 李工", "timeline": "三周内完成", "safety_measures": "施工期间设临时防火隔离和专人值守"}
+MAJOR_AT = (39.9060, 116.4050)  # in street S1, apart from everything else
+
+
+def build_meeting(client, district, clock, db_session) -> dict:
+    """The streets for ranking, and a major hazard whose plan was carried out, waiting for 赵.
+
+    S2 closed both its hazards on time (100 %); S1 closed one, late (0 %); S3 closed none and has one overdue
+    (no on-time rate: last, though its overdue rate is the worst). The major hazard's rectification photo was taken
+    300 m away, so approving it needs a comment.
+    """
+    from tests.factories import make_area, make_enterprise, square
+
+    make_area(db_session, code="S3", name="团结湖街道", level="street", parent_code="D1", boundary=square(116.42, 39.90))
+    depot = make_enterprise(db_session, name="团结湖仓库", lat=39.905, lon=116.425, area_code="S3")
+    inspector = district["district_inspector"]
+    clock.set(REPORTED_EARLY)
+    late = _ok(report(client, inspector, district.plant.id, lat=39.9020, lon=116.4020))
+    _ok(report(client, inspector, depot.id, lat=39.905, lon=116.425))  # S3: overdue at the meeting
+    clock.set(MEETING - timedelta(days=14))
+    major = _ok(report(client, inspector, district.plant.id, lat=MAJOR_AT[0], lon=MAJOR_AT[1], severity="major",
+                       description="防火门损坏，无法自行关闭"))
+    clock.set(MEETING)
+    # Each photo a different picture: one that already closed a hazard would be refused.
+    for lat, picture in ((39.905, "exexif_pp_editors_no_exif.jpg"), (39.906, "drew_Photo_1.webp")):
+        # S2: found and put right on the spot by 张.
+        spot = _ok(report(client, district["zhang"], district.other_plant.id, lat=lat, lon=116.415))
+        _ok(upload_photo(client, district["zhang"], spot["id"], name=picture, lat=lat + 0.0001, lon=116.415,
+                         taken_at=MEETING))
+        _ok(client.post(f"{API}/hazards/{spot['id']}/review", json={"decision": "approve", "comment": "当场整改"},
+                        headers=district["zhang"]))
+    _ok(upload_photo(client, district["wang"], late["id"], name="exifr_IMG_20180725_163423-1.png", lat=39.9021,
+                     lon=116.4020, taken_at=MEETING))
+    _ok(client.post(f"{API}/hazards/{late['id']}/review", json={"decision": "approve", "comment": "逾期后整改"},
+                    headers=district["wang"]))
+
+    li = district["li"]
+    _ok(client.post(f"{API}/hazards/{major['id']}/acknowledge", json={}, headers=li))
+    _ok(client.put(f"{API}/hazards/{major['id']}/plan", json=PLAN, headers=li))
+    photo = _ok(upload_photo(client, li, major["id"], name="recurser_Portrait_0.jpg", lat=MAJOR_AT[0] + 300 / 111_195,
+                             lon=MAJOR_AT[1], taken_at=MEETING - timedelta(hours=2)))
+    submitted = _ok(client.post(f"{API}/hazards/{major['id']}/rectification",
+                                json={"measures": "已更换甲级防火门", "photo_ids": [photo["id"]]}, headers=li))
+    assert submitted["status"] == "submitted" and submitted["closure_checks"]["warnings"] == ["outside_radius"]
+    return {"major": major}
+
+
+def ranking_rows(page) -> list[str]:
+    return [" ".join(row.split()) for row in page.locator("#ranking-body tr").all_inner_texts()]
+
+
+def test_reviewer_closes_a_major_hazard_exports_the_ledger_and_ranks_the_streets(
+        page, live_server, client, district, clock, db_session, artifacts, monkeypatch, app, tmp_path):
+    made = build_meeting(client, district, clock, db_session)
+    major = made["major"]
+    monkeypatch.setitem(app.config, "MAP_CENTER", MAJOR_AT)
+    monkeypatch.setitem(app.config, "MAP_ZOOM", 16)
+    sign_in(page, live_server)
+    wait_for_load(page, 0)
+
+    # The statistics rank the streets by on-time rate, with the rectification rate and the open overdue beside.
+    ranking = page.locator("#area-ranking")
+    page.wait_for_function("() => document.getElementById('area-ranking').dataset.state === 'ready'")
+    assert ranking.is_visible()
+    assert "按期整改率排名" in ranking.inner_text()
+    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 0.0% 50.0% 0", "3. 团结湖街道 — 0.0% 1"]
+    ranking.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "map-ranking.png"))
+
+    # Only the major hazards; 赵 opens the submitted one from its popup.
+    loads = int(map_state(page)["loads"])
+    page.get_by_label("等级 Severity").select_option("major")
+    assert wait_for_load(page, loads)["points"] == "1"
+    page.locator(f".hz-marker.hz-submitted:has([data-hazard-id='{major['id']}'])").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_role("button", name="查看详情").click()
+    detail = page.locator("#detail")
+    page.wait_for_function("id => { const d = document.getElementById('detail').dataset;"
+                           " return d.state === 'ready' && d.hazardId === id; }", arg=major["id"])
+    text = detail.inner_text()
+    # The plan that was carried out, and what the service found about the rectification photo.
+    assert "治理方案 Remediation plan" in text
+    for part in PLAN.values():
+        assert part in text
+    assert "整改核验" in text and "已更换甲级防火门" in text
+    assert "不在隐患现场" in text and "超出范围" in text and "上报后拍摄" in text
+    approve = detail.get_by_role("button", name="复查通过（销号）Approve")
+    assert approve.is_visible() and detail.get_by_role("button", name="驳回 Reject").is_visible()
+    page.screenshot(path=str(artifacts / "map-review.png"))
+
+    # Approving despite a warning without saying why: the API's 422 is shown, nothing changes.
+    approve.click()
+    error = page.locator("#review-error")
+    error.wait_for()
+    assert "needs a comment" in error.inner_text() and "outside_radius" in error.inner_text()
+    assert client.get(f"{API}/hazards/{major['id']}", headers=district["zhao"]).get_json()["status"] == "submitted"
+
+    # With the reason: closed. The panel, the marker and the ranking follow.
+    loads = int(map_state(page)["loads"])
+    ranked = int(ranking.get_attribute("data-loads"))
+    page.get_by_label("复查意见 Comment").fill("现场复查：防火门已更换，照片为远处拍摄")
+    approve.click()
+    page.wait_for_function("() => document.getElementById('detail').dataset.status === 'closed'")
+    assert "复查通过，隐患已销号" in detail.inner_text() and "已销号 closed" in detail.inner_text()
+    assert "复查通过 approved · 赵" in detail.inner_text()
+    assert detail.get_by_role("button", name="复查通过（销号）Approve").count() == 0
+    wait_for_load(page, loads)
+    assert page.locator(f".hz-marker.hz-closed:has([data-hazard-id='{major['id']}'])").count() == 1
+    popup.wait_for(state="detached")  # the popup of the hazard as it was is gone (after its fade)
+    assert page.evaluate("document.activeElement.id") == "detail", "focus stays in the panel"
+    page.wait_for_function("n => Number(document.getElementById('area-ranking').dataset.loads) > n", arg=ranked)
+    page.screenshot(path=str(artifacts / "map-approved.png"))
+    assert client.get(f"{API}/hazards/{major['id']}", headers=district["zhao"]).get_json()["status"] == "closed"
+    page.keyboard.press("Escape")
+
+    # Back to every severity: S1 closed the major hazard within its deadline, 1 of 2 on time now.
+    ranked = int(ranking.get_attribute("data-loads"))
+    page.get_by_label("等级 Severity").select_option("")
+    page.wait_for_function("n => Number(document.getElementById('area-ranking').dataset.loads) > n", arg=ranked)
+    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 50.0% 100.0% 0", "3. 团结湖街道 — 0.0% 1"]
+
+    # The ledger for the meeting, with the page's filters (major only): an Excel workbook downloaded.
+    page.get_by_label("等级 Severity").select_option("major")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="导出台账（Excel）").click()
+    download = downloading.value
+    assert download.suggested_filename == "hazards.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as workbook:
+        assert "隐患台账" in workbook.read("xl/workbook.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert major["id"] in sheet and len(re.findall(r"<row ", sheet)) == 2  # the header and the major hazard
+    assert "hazards.xlsx" in page.locator("#export-status").inner_text()
+
+    assert page.watch.errors == [] and page.watch.external == []
+
+
+@SQLITE_ONLY
+def test_an_officer_is_shown_no_ranking(page, live_server, client, district):
+    """The statistics compare streets: an enterprise officer's page leaves the ranking out, without an error."""
+    _ok(report(client, district["district_inspector"], district.plant.id, lat=39.903, lon=116.403))
+    sign_in(page, live_server, username="li")
+    wait_for_load(page, 0)
+    page.wait_for_function("() => document.getElementById('area-ranking').dataset.state === 'error'")
+    assert page.locator("#area-ranking").is_hidden()
+    assert "is-error" not in (page.locator("#status").get_attribute("class") or "")
+    assert page.watch.errors == [] and page.watch.external == []
+
+
+@SQLITE_ONLY
+def test_the_ledger_file_name_from_content_disposition(page, live_server):
+    page.goto(live_server.url("/map"))
+    name = "([header, fallback]) => HazardLedger.filenameOf(header, fallback)"
+    assert page.evaluate(name, ["attachment; filename=hazards.xlsx", "x.xlsx"]) == "hazards.xlsx"
+    assert page.evaluate(name, ['attachment; filename="ledger 2026.xlsx"', "x.xlsx"]) == "ledger 2026.xlsx"
+    # RFC 5987's filename* wins over the ASCII stand-in.
+    assert page.evaluate(name, ["attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E9%9A%90%E6%82%A3%E5%8F%B0"
+                                "%E8%B4%A6.xlsx", "x.xlsx"]) == "隐患台账.xlsx"
+    assert page.evaluate(name, [None, "hazards.xlsx"]) == "hazards.xlsx"
+    assert page.evaluate(name, ['attachment; filename="../../evil.xlsx"', "x.xlsx"]) == ".._.._evil.xlsx"
+    assert page.evaluate(name, ["attachment; filename*=UTF-8''%E0%A4%A", "x.xlsx"]) == "x.xlsx"  # bad escape
+
+
+@SQLITE_ONLY
+def test_a_refused_decision_shows_the_apis_message(page, live_server, client, district, app, monkeypatch):
+    """赵 has the submitted hazard open while 周 rejects it: her approval is refused (409) and the page says why."""
+    from tests.api.conftest import PLANT_LAT, PLANT_LON, rectification_photo
+
+    hazard = _ok(report(client, district["district_inspector"], district.plant.id, lat=PLANT_LAT, lon=PLANT_LON))
+    _ok(client.post(f"{API}/hazards/{hazard['id']}/acknowledge", json={}, headers=district["li"]))
+    photo = _ok(rectification_photo(client, district["li"], hazard["id"]))
+    _ok(client.post(f"{API}/hazards/{hazard['id']}/rectification", json={"measures": "已清理", "photo_ids": [photo["id"]]},
+                    headers=district["li"]))
+    monkeypatch.setitem(app.config, "MAP_CENTER", (PLANT_LAT, PLANT_LON))
+    monkeypatch.setitem(app.config, "MAP_ZOOM", 16)
+    sign_in(page, live_server)
+    wait_for_load(page, 0)
+    page.locator(f".hz-marker:has([data-hazard-id='{hazard['id']}'])").click()
+    page.locator(".leaflet-popup-content").get_by_role("button", name="查看详情").click()
+    detail = page.locator("#detail")
+    page.wait_for_function("() => document.getElementById('detail').dataset.state === 'ready'")
+    assert "核验通过" in detail.inner_text()  # 12 m away, just now: every check passed
+
+    _ok(client.post(f"{API}/hazards/{hazard['id']}/review", json={"decision": "reject", "comment": "照片不清楚"},
+                    headers=district["zhou"]))
+    loads = int(map_state(page)["loads"])
+    detail.get_by_role("button", name="复查通过（销号）Approve").click()
+    error = page.locator("#review-error")
+    error.wait_for()
+    assert error.inner_text().startswith("无法操作 Not possible: Cannot approve a hazard that is acknowledged")
+    wait_for_load(page, loads)  # and the map shows the hazard as it now is
+    assert page.locator(f".hz-marker.hz-acknowledged:has([data-hazard-id='{hazard['id']}'])").count() == 1
+    assert page.watch.errors == [] and page.watch.external == []

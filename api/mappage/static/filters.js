@@ -75,6 +75,24 @@
       return result;
     }
 
+    /** The filters the statistics take: severity, category and area as in the list, the report dates as the
+     * local days themselves (`from`, `to`); not status or overdue, which the statistics count by. */
+    function statsParams() {
+      const result = new URLSearchParams();
+      ['severity', 'category', 'area_code'].forEach(function (name) {
+        if (fields[name].value) {
+          result.set(name, fields[name].value);
+        }
+      });
+      if (fields.from.value) {
+        result.set('from', fields.from.value);
+      }
+      if (fields.to.value) {
+        result.set('to', fields.to.value);
+      }
+      return result;
+    }
+
     /** What is wrong with the form, or '' when nothing is. */
     function problem() {
       if (fields.from.value && fields.to.value && fields.from.value > fields.to.value) {
@@ -176,6 +194,7 @@
     return {
       params: params,
       areaParams: areaParams,
+      statsParams: statsParams,
       problem: problem,
       loadChoices: loadChoices,
       categoryName: categoryName,

@@ -1,5 +1,6 @@
 /*
- * The district map page: sign-in, filters, the hazard map and the area choropleth.
+ * The district map page: sign-in, filters, the hazard map and the area choropleth, the areas ranked by on-time
+ * rectification, the ledger export, and the detail panel where a reviewer decides a submitted rectification.
  *
  * Zoomed out the server sends clusters (it counts in the database), zoomed in single hazards; the
  * page asks again for the visible box after every move or zoom. Points and areas come as WGS-84 and
@@ -12,7 +13,6 @@
   const L = window.L;
   const Layers = window.HazardLayers;
   const Gcj02 = window.Gcj02;
-  const el = Layers.el;
   const REFETCH_DELAY_MS = 250;
   const MAX_ZOOM = 18;
 
@@ -24,6 +24,7 @@
     from: $('f-from'), to: $('f-to'),
     hazardsToggle: $('layer-hazards'), areasToggle: $('layer-areas'), areasLevel: $('areas-level'),
     ranking: $('area-ranking'), rankingBody: $('ranking-body'),
+    exportButton: $('export-ledger'), exportStatus: $('export-status'),
     map: $('map'), status: $('status'),
     detail: $('detail'), detailBody: $('detail-body'), detailClose: $('detail-close'),
   };
@@ -84,6 +85,8 @@
       map.closePopup();
     }
     detail.hide();
+    ranking.clear();
+    ui.exportStatus.textContent = '';
     ui.app.hidden = true;
     ui.who.hidden = true;
     ui.signin.hidden = false;
@@ -135,6 +138,7 @@
     }
     loadChoices();
     loadHazards();
+    loadRanking();
     if (ui.areasToggle.checked) {
       loadAreas();
     }
@@ -148,6 +152,7 @@
 
   function applyFilters() {
     loadHazards();
+    loadRanking();
     if (ui.areasToggle.checked) {
       loadAreas();
     }
@@ -286,6 +291,7 @@
     let clusters = 0;
     let total = 0;
     let overdue = 0;
+    let stalePopup = false;
     (collection.features || []).forEach(function (feature) {
       const p = feature.properties || {};
       if (!feature.geometry || feature.geometry.type !== 'Point') {
@@ -308,12 +314,15 @@
         existing.options.hazard = p; // fresh photo links (they are time-limited)
         return;
       }
-      if (existing) {
-        toRemove.push(existing);
-      }
       const marker = Layers.hazardMarker(latlng, p, function (layer) {
         return Layers.hazardPopup(layer.options.hazard, filters.categoryName, detail.open);
       });
+      if (existing) {
+        toRemove.push(existing);
+        // The hazard changed under its open popup (a decision, someone else's step): the popup would show the
+        // old state, so it goes; the marker's new colour says what changed.
+        stalePopup = stalePopup || existing.isPopupOpen();
+      }
       marker.options.signature = signature(p);
       markersById.set(p.id, marker);
       toAdd.push(marker);
@@ -324,6 +333,9 @@
         markersById.delete(id);
       }
     });
+    if (stalePopup) {
+      map.closePopup();
+    }
     pointLayer.removeLayers(toRemove);
     pointLayer.addLayers(toAdd);
     if (typeof collection.total === 'number') {
@@ -356,6 +368,40 @@
     panel: ui.detail, body: ui.detailBody, closeButton: ui.detailClose, session: session,
     timezone: CONFIG.timezone, categoryName: function (code) { return filters.categoryName(code); },
     onClose: function () { ui.map.focus({ preventScroll: true }); },
+    // A decision changes the hazard's colour on the map and the counts of its area.
+    onChanged: function () { applyFilters(); },
+  });
+
+  // ---------------------------------------------------------------- ranking and ledger
+
+  const ranking = window.HazardRanking.createRanking({
+    section: ui.ranking, body: ui.rankingBody, session: session, params: filters.statsParams,
+    level: function () { return ui.areasLevel.value; },
+  });
+
+  function loadRanking() {
+    if (!session.hasToken() || filters.problem()) {
+      return;
+    }
+    ranking.load().catch(function (error) { reportError(error, '加载排名 Loading the ranking '); });
+  }
+
+  ui.exportButton.addEventListener('click', async function () {
+    const problem = filters.problem();
+    if (problem) {
+      ui.exportStatus.textContent = problem;
+      return;
+    }
+    ui.exportButton.disabled = true;
+    ui.exportStatus.textContent = '正在导出… Exporting…';
+    try {
+      const saved = await window.HazardLedger.exportLedger(session, filters.params());
+      ui.exportStatus.textContent = '已导出 Exported: ' + saved;
+    } catch (error) {
+      ui.exportStatus.textContent = error instanceof SignedOut ? '' : '导出失败 Export failed: ' + error.message;
+    } finally {
+      ui.exportButton.disabled = false;
+    }
   });
 
   // ---------------------------------------------------------------- area choropleth
@@ -363,6 +409,7 @@
   ui.hazardsToggle.addEventListener('change', loadHazards);
   ui.areasToggle.addEventListener('change', loadAreas);
   ui.areasLevel.addEventListener('change', function () {
+    loadRanking();
     if (ui.areasToggle.checked) {
       loadAreas();
     }
@@ -376,7 +423,6 @@
     if (!ui.areasToggle.checked) {
       map.removeLayer(areaLayer);
       legend.showAreas(false);
-      ui.ranking.hidden = true;
       ui.map.dataset.areas = 'off';
       return;
     }
@@ -391,27 +437,11 @@
       areaLayer.addTo(map);
       areaLayer.bringToBack();
       legend.showAreas(true);
-      renderRanking(collection.features || []);
       ui.map.dataset.areas = String((collection.features || []).length);
     } catch (error) {
       ui.map.dataset.areas = 'error';
       reportError(error, '加载区域 Loading areas ');
     }
-  }
-
-  function renderRanking(features) {
-    const rows = features.map(function (f) { return f.properties || {}; })
-      .sort(function (a, b) { return (b.overdue_rate || 0) - (a.overdue_rate || 0) || (b.total || 0) - (a.total || 0); });
-    ui.rankingBody.textContent = '';
-    rows.forEach(function (p) {
-      const tr = el('tr');
-      tr.appendChild(el('td', null, p.name || p.code));
-      tr.appendChild(el('td', 'num', String(p.total || 0)));
-      tr.appendChild(el('td', 'num', String(p.overdue || 0)));
-      tr.appendChild(el('td', 'num', Layers.percent(p.overdue_rate)));
-      ui.rankingBody.appendChild(tr);
-    });
-    ui.ranking.hidden = rows.length === 0;
   }
 
   function filterToArea(p) {

@@ -19,10 +19,24 @@
   }
 
   class ApiError extends Error {
-    constructor(status, message) {
+    /** ``errors``: the field errors of a 4xx answer ({location: {field: [messages]}}), if it had any. */
+    constructor(status, message, errors) {
       super(message);
       this.name = 'ApiError';
       this.status = status;
+      this.errors = errors || null;
+    }
+
+    /** The message and each field's reasons, as one line to show a person. */
+    explain() {
+      const reasons = [];
+      Object.values(this.errors || {}).forEach(function (fields) {
+        Object.keys(fields || {}).forEach(function (name) {
+          const said = fields[name];
+          reasons.push(name + ': ' + (Array.isArray(said) ? said.join(' ') : String(said)));
+        });
+      });
+      return [this.message].concat(reasons).join(' ');
     }
   }
 
@@ -43,12 +57,12 @@
       sessionStorage.removeItem(REFRESH);
     }
 
-    async function messageOf(response) {
+    async function errorOf(response) {
       try {
         const body = await response.json();
-        return body.message || response.statusText;
+        return new ApiError(response.status, body.message || response.statusText, body.errors);
       } catch (_) {
-        return response.statusText || ('HTTP ' + response.status);
+        return new ApiError(response.status, response.statusText || ('HTTP ' + response.status));
       }
     }
 
@@ -59,7 +73,7 @@
         body: JSON.stringify({ username: username, password: password }),
       });
       if (!response.ok) {
-        throw new ApiError(response.status, await messageOf(response));
+        throw await errorOf(response);
       }
       save(await response.json());
     }
@@ -119,7 +133,7 @@
         }
       }
       if (!response.ok) {
-        throw new ApiError(response.status, await messageOf(response));
+        throw await errorOf(response);
       }
       return response;
     }
