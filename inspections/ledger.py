@@ -12,7 +12,7 @@ from inspections.models import Area, Category, Enterprise, Hazard, Rectification
 
 COLUMNS = (
     "隐患编号", "企业名称", "统一社会信用代码", "所属区域", "隐患类别", "隐患等级", "隐患描述", "判定依据",
-    "上报时间", "上报人", "整改期限", "原定期限", "状态", "是否逾期", "退回次数", "整改措施", "销号时间", "复发自",
+    "发现时间", "上报人", "整改期限", "原定期限", "状态", "是否逾期", "退回次数", "整改措施", "销号时间", "复发自",
 )
 SEVERITY = {"general": "一般隐患", "major": "重大隐患"}
 STATUS = {"open": "待签收", "acknowledged": "整改中", "submitted": "待复查", "closed": "已销号", "void": "已作废"}

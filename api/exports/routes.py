@@ -18,6 +18,11 @@ from inspections.ledger import COLUMNS, ledger_rows
 blp = Blueprint("exports", __name__, url_prefix="/exports", description="The hazard ledger for meetings and archives.")
 
 
+def _download_name(extension: str) -> str:
+    """隐患台账-YYYYMMDD (today, local): a meeting's files say which day's ledger they hold."""
+    return f"隐患台账-{local_today():%Y%m%d}.{extension}"
+
+
 def _rows(args):
     return ledger_rows(session(), current_user(), filters_from(args), today=local_today(), tz=local_tz())
 
@@ -40,7 +45,7 @@ class LedgerCsv(MethodView):
         text.flush()
         text.detach()
         spool.seek(0)
-        return send_file(spool, mimetype="text/csv", as_attachment=True, download_name="hazards.csv")
+        return send_file(spool, mimetype="text/csv", as_attachment=True, download_name=_download_name("csv"))
 
 
 @blp.route("/hazards.xlsx")
@@ -61,4 +66,4 @@ class LedgerXlsx(MethodView):
         workbook.close()
         spool.seek(0)
         return send_file(spool, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         as_attachment=True, download_name="hazards.xlsx")
+                         as_attachment=True, download_name=_download_name("xlsx"))

@@ -3,6 +3,7 @@ import csv
 import io
 import re
 import zipfile
+from urllib.parse import quote
 from datetime import timedelta
 
 from tests.api.conftest import API, report
@@ -24,12 +25,16 @@ def test_csv_ledger_lists_what_the_caller_sees_with_chinese_headers(client, dist
     response = client.get(f"{API}/exports/hazards.csv", headers=district["li"])
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
+    # Named for the day it was exported, in Chinese, with an ASCII fallback for old clients.
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''" + quote("隐患台账-20260928.csv") in disposition
     rows = read_csv(response)
     assert rows[0][:3] == ["隐患编号", "企业名称", "统一社会信用代码"]
     assert [row[0] for row in rows[1:]] == [ours]
     row = dict(zip(rows[0], rows[1]))
     assert row["企业名称"] == "示范机械厂" and row["隐患等级"] == "重大隐患" and row["状态"] == "待签收"
-    assert row["上报时间"] == "2026-09-28 10:00" and row["整改期限"] == "2026-11-13" and row["是否逾期"] == "否"
+    assert row["发现时间"] == "2026-09-28 10:00" and row["整改期限"] == "2026-11-13" and row["是否逾期"] == "否"
     assert len(read_csv(client.get(f"{API}/exports/hazards.csv", headers=district["zhao"]))) == 3
 
 

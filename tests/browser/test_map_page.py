@@ -402,14 +402,14 @@ def test_reviewer_closes_a_major_hazard_exports_the_ledger_and_ranks_the_streets
     with page.expect_download() as downloading:
         page.get_by_role("button", name="导出台账（Excel）").click()
     download = downloading.value
-    assert download.suggested_filename == "hazards.xlsx"
+    assert download.suggested_filename == "隐患台账-20261116.xlsx"  # the meeting's day
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     with zipfile.ZipFile(saved) as workbook:
         assert "隐患台账" in workbook.read("xl/workbook.xml").decode()
         sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
     assert major["id"] in sheet and len(re.findall(r"<row ", sheet)) == 2  # the header and the major hazard
-    assert "hazards.xlsx" in page.locator("#export-status").inner_text()
+    assert "隐患台账-20261116.xlsx" in page.locator("#export-status").inner_text()
 
     assert page.watch.errors == [] and page.watch.external == []
 
