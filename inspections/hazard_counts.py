@@ -13,6 +13,7 @@ visibility and every filter mean what they mean in ``GET /hazards``); Python onl
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy import Date, Select, Subquery, and_, case, false, func, literal_column, select, text
@@ -123,3 +124,22 @@ def tune_for_counting(session: Session) -> None:
 def rate(part: int, whole: int) -> float | None:
     """``part / whole``, or None when ``whole`` is 0: a rate of nothing is unknown, not 0 %."""
     return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts of a group of hazards (see ``count_columns``) and the rates made of them."""
+
+    total: int
+    open: int
+    overdue: int
+    closed: int
+    closed_on_time: int
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return rate(self.closed, self.total)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.closed_on_time, self.closed)

@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 
 from inspections import deadlines, map_cells
 from inspections.enums import PhotoKind
+from inspections.hazard_counts import (
+    COUNTS, Tally, area_scope, counted_hazards, counts_by_area, rate, tune_for_counting,
+)
 from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
 from inspections.map_grid import Grid, grid_for
 from inspections.models import Area, Enterprise, Hazard, Photo, User
-from inspections.hazard_counts import COUNTS, area_scope, counted_hazards, counts_by_area, tune_for_counting
 from inspections.visibility import hazard_filter
 
 MAX_FEATURES = 2000  # never more features than this in one answer
@@ -198,7 +200,7 @@ def thumbnail_key(session: Session, photo_id: uuid.UUID) -> str | None:
 
 
 @dataclass(frozen=True)
-class AreaCounts:
+class AreaCounts(Tally):
     """An area with the counts of the hazards in it and in every area under it."""
 
     code: str
@@ -206,23 +208,10 @@ class AreaCounts:
     level: str
     parent_code: str | None
     boundary: dict
-    total: int
-    open: int
-    overdue: int
-    closed: int
-    closed_on_time: int
-
-    @property
-    def rectification_rate(self) -> float | None:
-        return self.closed / self.total if self.total else None
 
     @property
     def overdue_rate(self) -> float | None:
-        return self.overdue / self.total if self.total else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return self.closed_on_time / self.closed if self.closed else None
+        return rate(self.overdue, self.total)
 
 
 def area_counts(
@@ -246,7 +235,7 @@ def area_counts(
         .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
     )
     return [
-        AreaCounts(area.code, area.name, area.level, area.parent_code, area.boundary,
-                   *(int(n or 0) for n in (total, open_, overdue, closed_, on_time_)))
-        for area, total, open_, overdue, closed_, on_time_ in session.execute(query)
+        AreaCounts(*(int(n or 0) for n in counts), code=area.code, name=area.name, level=area.level,
+                   parent_code=area.parent_code, boundary=area.boundary)
+        for area, *counts in session.execute(query)
     ]

@@ -13,7 +13,7 @@ from inspections import deadlines
 from inspections.enums import AreaLevel, Role
 from inspections.errors import Forbidden
 from inspections.hazard_counts import (
-    COUNTS, area_scope, count_columns, counted_hazards, counts_by_area, rate, tune_for_counting,
+    COUNTS, Tally, area_scope, count_columns, counted_hazards, counts_by_area, tune_for_counting,
 )
 from inspections.hazard_queries import HazardFilters
 from inspections.models import Area, Category, Enterprise, Hazard, User
@@ -31,25 +31,6 @@ SORTS = tuple(prefix + key for key in SORT_KEYS for prefix in ("", "-"))
 
 
 # --- the statistics -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tally:
-    """The counts of a group of hazards (see ``count_columns``) and the rates made of them."""
-
-    total: int
-    open: int
-    overdue: int
-    closed: int
-    closed_on_time: int
-
-    @property
-    def rectification_rate(self) -> float | None:
-        return rate(self.closed, self.total)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.closed_on_time, self.closed)
 
 
 @dataclass(frozen=True)
