@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session, aliased
 
 from inspections.hazard_queries import HazardFilters, hazards_query, is_overdue
 from inspections.models import Area, Category, Enterprise, Hazard, Rectification, User
+from inspections.wording import SEVERITY_NAMES, STATUS_NAMES, local_minute
 
 COLUMNS = (
     "隐患编号", "企业名称", "统一社会信用代码", "所属区域", "隐患类别", "隐患等级", "隐患描述", "判定依据",
     "发现时间", "上报人", "整改期限", "原定期限", "状态", "是否逾期", "退回次数", "整改措施", "销号时间", "复发自",
 )
-SEVERITY = {"general": "一般隐患", "major": "重大隐患"}
-STATUS = {"open": "待签收", "acknowledged": "整改中", "submitted": "待复查", "closed": "已销号", "void": "已作废"}
 
 
 def ledger_rows(session: Session, actor: User, filters: HazardFilters, *, today: date, tz: tzinfo) -> Iterator[list]:
@@ -37,12 +36,9 @@ def ledger_rows(session: Session, actor: User, filters: HazardFilters, *, today:
     for row in session.execute(query.execution_options(yield_per=1000)):
         h = row[0]
         yield [
-            str(h.id), row[1], row[2], row[3] or "", row[4], SEVERITY.get(h.severity, h.severity), h.description,
-            h.basis or "", _local(h.reported_at, tz), row[5] or row[6], h.deadline.isoformat(),
-            h.original_deadline.isoformat(), STATUS.get(h.status, h.status), "是" if is_overdue(h, today) else "否",
-            h.rejection_count, row[7] or "", _local(h.closed_at, tz), str(h.recurrence_of) if h.recurrence_of else "",
+            str(h.id), row[1], row[2], row[3] or "", row[4], SEVERITY_NAMES.get(h.severity, h.severity), h.description,
+            h.basis or "", local_minute(h.reported_at, tz), row[5] or row[6], h.deadline.isoformat(),
+            h.original_deadline.isoformat(), STATUS_NAMES.get(h.status, h.status), "是" if is_overdue(h, today) else "否",
+            h.rejection_count, row[7] or "", local_minute(h.closed_at, tz), str(h.recurrence_of) if h.recurrence_of else "",
         ]
 
-
-def _local(instant, tz) -> str:
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M") if instant else ""

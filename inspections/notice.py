@@ -23,6 +23,7 @@ from inspections.hazards import get_hazard
 from inspections.models import (
     Area, Category, Extension, Hazard, HazardEvent, Inspection, Photo, RemediationPlan, User,
 )
+from inspections.wording import SEVERITY_NAMES, local_minute
 from inspections.workflow import Action
 from media.notice_pdf import Notice, NoticePhoto, Section, font_face, render_notice
 from media.storage import ObjectNotFound, ObjectStore
@@ -31,7 +32,6 @@ from media.storage import ObjectNotFound, ObjectStore
 # in the system and the notice says how many there are.
 MAX_PHOTOS = 6
 
-SEVERITY = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
 PLACE_SOURCE = {LocationSource.EXIF: "照片GPS", LocationSource.DEVICE: "手机定位",
                 LocationSource.MANUAL: "地图标注", LocationSource.ENTERPRISE: "单位登记位置"}
 LAW = "《中华人民共和国安全生产法》"
@@ -121,14 +121,14 @@ def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: 
     hazard_rows = [
         ("隐患描述", hazard.description),
         ("隐患类别", _category(session, hazard.category_code)),
-        ("隐患等级", SEVERITY.get(hazard.severity, hazard.severity)),
+        ("隐患等级", SEVERITY_NAMES.get(hazard.severity, hazard.severity)),
         ("所在区域", " ".join(a.name for a in areas)),
         ("隐患位置", _place(hazard.lat, hazard.lon, hazard.location_source, hazard.accuracy_m)),
     ]
     if hazard.basis:
         hazard_rows.append(("判定依据", hazard.basis))
     hazard_rows += [
-        ("发现时间", _local_minute(found_at, tz)),
+        ("发现时间", local_minute(found_at, tz)),
         ("检查人员", inspectors),
     ]
     title = f"{district}安全生产隐患限期整改通知书" if district else "安全生产隐患限期整改通知书"
@@ -149,7 +149,7 @@ def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: 
         issuer="检查单位（印章）",
         issued_on=_chinese_date(issued_on),
         footnote="本通知书一式两份，一份送达被检查单位，一份由检查单位存档。",
-        reference=f"隐患编号 {hazard.id}　生成于 {_local_minute(now, tz)}",
+        reference=f"隐患编号 {hazard.id}　生成于 {local_minute(now, tz)}",
         photos_heading="附件：隐患现场照片",
         photos_note=_photos_note(len(evidence)),
         author=inspectors,
@@ -202,7 +202,7 @@ def _order(hazard: Hazard, extension: Extension | None, found_at: datetime, tz: 
 
 def _plan_rows(session: Session, plan: RemediationPlan, tz: tzinfo) -> tuple[tuple[str, str], ...]:
     """The plan as the enterprise recorded it (its latest revision), and who sent it when."""
-    sent = f"{_name(session.get(User, plan.updated_by))}　{_local_minute(plan.updated_at, tz)}"
+    sent = f"{_name(session.get(User, plan.updated_by))}　{local_minute(plan.updated_at, tz)}"
     return (*((label, getattr(plan, name)) for label, name in PLAN_ROWS), ("报送人及时间", sent))
 
 
@@ -230,9 +230,9 @@ def _photos_note(count: int) -> str:
 
 def _caption(index: int, photo: Photo, tz: tzinfo) -> tuple[str, ...]:
     if photo.taken_at is not None:
-        taken = f"拍摄时间：{_local_minute(photo.taken_at, tz)}"
+        taken = f"拍摄时间：{local_minute(photo.taken_at, tz)}"
     else:
-        taken = f"拍摄时间：不详（上传于{_local_minute(photo.uploaded_at, tz)}）"
+        taken = f"拍摄时间：不详（上传于{local_minute(photo.uploaded_at, tz)}）"
     if photo.lat is None or photo.lon is None:
         return f"照片{index}", taken, "拍摄地点：未记录"
     # The place on a line of its own and its source on the next: a caption is half a page wide.
@@ -300,10 +300,6 @@ def _chinese_date(day: date) -> str:
 def _chinese_minute(instant: datetime, tz: tzinfo) -> str:
     local = instant.astimezone(tz)
     return f"{_chinese_date(local.date())}{local:%H:%M}"
-
-
-def _local_minute(instant: datetime, tz: tzinfo) -> str:
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def _place(lat: float | None, lon: float | None, source: str | None, accuracy_m: float | None) -> str:
