@@ -3,7 +3,7 @@ from datetime import datetime
 
 import marshmallow as ma
 
-from inspections.db import instant_in_range
+from media.instants import instant_in_range
 
 
 class _NoNulSchema(ma.Schema):

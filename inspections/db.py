@@ -1,6 +1,7 @@
 """Database plumbing: the declarative base, column types and the engine/session factory.
 
-A leaf module: it imports only SQLAlchemy, so models, services and migrations can all use it.
+A leaf module: it imports only SQLAlchemy and the range of instants (``media.instants``), so models, services
+and migrations can all use it.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event, func, select, t
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from media.instants import instant_in_range
 
 # Stable constraint names: Alembic can then compare and drop them on every backend.
 NAMING_CONVENTION = {
@@ -25,21 +28,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# The instants the service records: the years 1900 to 2999, in UTC. Everything it keeps lies well inside; a time
-# outside is a typo or a broken clock, and one near year 1 or 9999 cannot even be converted to UTC or to local
-# time. The API refuses such input (``api.schemas.Instant``) and UTCDateTime refuses to store or compare one.
-EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=timezone.utc)
-END_OF_INSTANTS = datetime(3000, 1, 1, tzinfo=timezone.utc)
-
-
-def instant_in_range(value: datetime) -> bool:
-    """Whether the aware ``value`` lies in the years 1900 to 2999 UTC (compared without converting it, which
-    could overflow)."""
-    return EARLIEST_INSTANT <= value < END_OF_INSTANTS
-
-
 class InstantOutOfRange(ValueError):
-    """An instant outside `EARLIEST_INSTANT` .. `END_OF_INSTANTS` was given to a UTCDateTime column."""
+    """An instant outside the range the service records (``media.instants``) was given to a UTCDateTime column;
+    the API refuses such input before (``api.schemas.Instant``)."""
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,6 +16,8 @@ from typing import Any, Callable, TypeVar
 
 from PIL import Image
 
+from media.instants import instant_in_range
+
 _T = TypeVar("_T")
 
 # Tag numbers (EXIF 2.32 / TIFF 6.0).
@@ -31,11 +33,6 @@ _ALTITUDE_RANGE = (-11_000.0, 12_000.0)
 # Orientations 5-8 swap width and height when applied.
 _SWAPS_AXES = {5, 6, 7, 8}
 _TEXT_LIMIT = 100
-
-# A capture time outside the years 1900 to 2999 (UTC) is a placeholder or a broken clock, not a moment: the
-# range of every instant the service records (inspections.db), which this package does not import.
-_EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-_END = datetime(3000, 1, 1, tzinfo=timezone.utc)
 
 _DATETIME = re.compile(r"(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
@@ -180,8 +177,8 @@ def _taken_at(exif_ifd: dict[int, Any], ifd0: Image.Exif, default_tz: tzinfo) ->
     except ValueError:  # "0000:00:00 00:00:00" and other placeholders
         return None
     taken = local.replace(tzinfo=_offset(exif_ifd.get(_OFFSET_TIME_ORIGINAL)) or default_tz)
-    # Compared, not converted: 9999-12-31 23:59:59-12:00 has no UTC datetime to convert to.
-    if not _EARLIEST <= taken < _END:
+    # Outside the years the service records: a placeholder or a broken clock, not a moment.
+    if not instant_in_range(taken):
         return None
     return taken
 
