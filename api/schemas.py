@@ -80,3 +80,8 @@ class Instant(ma.fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         return check_instant(super()._deserialize(value, attr, data, **kwargs))
+
+
+def rounded_rate(value: float | None) -> float | None:
+    """A rate (0 to 1) as answers give it: to 4 places (0.01 %), null when there was nothing to count."""
+    return None if value is None else round(value, 4)

@@ -6,7 +6,7 @@ query); the schemas below document them in the OpenAPI text.
 import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
-from api.schemas import Instant, QuerySchema
+from api.schemas import Instant, QuerySchema, rounded_rate
 from inspections.enums import AreaLevel, Severity, values
 from inspections.map_queries import MAX_FEATURES, AreaCounts, HazardMap
 
@@ -96,18 +96,14 @@ def hazard_collection(result: HazardMap, link) -> dict:
     }
 
 
-def _rate(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
 def area_collection(rows: list[AreaCounts], level: str) -> dict:
     """The FeatureCollection of the areas of one level, their boundaries and counts."""
     return {"type": "FeatureCollection", "level": level, "features": [
         {"type": "Feature", "id": row.code, "geometry": row.boundary, "properties": {
             "code": row.code, "name": row.name, "level": row.level, "parent_code": row.parent_code,
             "total": row.total, "open": row.open, "overdue": row.overdue, "closed": row.closed,
-            "closed_on_time": row.closed_on_time, "rectification_rate": _rate(row.rectification_rate),
-            "overdue_rate": _rate(row.overdue_rate), "on_time_rate": _rate(row.on_time_rate),
+            "closed_on_time": row.closed_on_time, "rectification_rate": rounded_rate(row.rectification_rate),
+            "overdue_rate": rounded_rate(row.overdue_rate), "on_time_rate": rounded_rate(row.on_time_rate),
         }}
         for row in rows
     ]}

@@ -4,6 +4,7 @@ from datetime import date
 import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
+from api.schemas import rounded_rate
 from inspections.enums import AreaLevel, values
 from inspections.stats import GROUPINGS, SORTS
 
@@ -87,14 +88,10 @@ class StatsSchema(ma.Schema):
         "description": "Every hazard selected, those in no row too (no recorded area, or one above `level`)."})
 
 
-def _rate(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
 def _counts(tally) -> dict:
     return {"total": tally.total, "open": tally.open, "open_overdue": tally.overdue, "closed": tally.closed,
-            "closed_on_time": tally.closed_on_time, "rectification_rate": _rate(tally.rectification_rate),
-            "on_time_rate": _rate(tally.on_time_rate)}
+            "closed_on_time": tally.closed_on_time, "rectification_rate": rounded_rate(tally.rectification_rate),
+            "on_time_rate": rounded_rate(tally.on_time_rate)}
 
 
 def stats_document(result) -> dict:
