@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import Date, Select, Subquery, and_, case, false, func, literal_column, select, text
+from sqlalchemy import Date, Select, and_, case, false, func, literal_column, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -92,20 +92,26 @@ def area_scope(actor: User, level: str) -> list:
     return scope
 
 
-def counts_by_area(counted: Select, scope: list, *, now: datetime, tz: tzinfo) -> Subquery:
-    """``code`` and the ``COUNTS`` of each area of ``scope`` that holds any of the ``counted`` hazards, counting
-    those in every area under it too. Areas without any are not in it: outer-join the areas to show them."""
-    per_path = (
-        counted.where(Hazard.area_path.is_not(None))
-        .with_only_columns(Hazard.area_path.label("area_path"), *count_columns(now=now, tz=tz))
-        .group_by(Hazard.area_path).subquery()
-    )
-    # Grouped by path first: a district has far fewer paths than hazards, so the prefix join stays small.
-    within = func.substr(per_path.c.area_path, 1, func.length(Area.path)) == Area.path
-    return (
-        select(Area.code.label("code"), *(func.coalesce(func.sum(per_path.c[n]), 0).label(n) for n in COUNTS))
-        .select_from(Area).join(per_path, within).where(*scope).group_by(Area.code).subquery()
-    )
+def tallies_by_path(session: Session, counted: Select, *, now: datetime, tz: tzinfo) -> dict[str | None, Tally]:
+    """The ``counted`` hazards' counts per area path recorded at report time (None: no area), in one GROUP BY.
+
+    A district has a few hundred paths however many hazards it has: everything after this is done on them.
+    """
+    query = (counted.with_only_columns(Hazard.area_path, *count_columns(now=now, tz=tz))
+             .group_by(Hazard.area_path))
+    tune_for_counting(session)
+    return {path: Tally(*(int(n or 0) for n in counts)) for path, *counts in session.execute(query)}
+
+
+def tallies_under(by_path: dict[str | None, Tally]) -> dict[str, Tally]:
+    """By area path (``/district/street/``), the counts of every hazard recorded at that area or under it."""
+    under: dict[str, Tally] = {}
+    for path, tally in by_path.items():
+        codes = [code for code in (path or "").split("/") if code]
+        for depth in range(1, len(codes) + 1):
+            above = "/" + "/".join(codes[:depth]) + "/"
+            under[above] = under[above] + tally if above in under else tally
+    return under
 
 
 def tune_for_counting(session: Session) -> None:
@@ -136,6 +142,13 @@ class Tally:
     closed: int
     closed_on_time: int
 
+    def counts(self) -> tuple[int, ...]:
+        """The counts in ``COUNTS`` order."""
+        return tuple(getattr(self, n) for n in COUNTS)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(self.counts(), other.counts())))
+
     @property
     def rectification_rate(self) -> float | None:
         return rate(self.closed, self.total)
@@ -143,3 +156,6 @@ class Tally:
     @property
     def on_time_rate(self) -> float | None:
         return rate(self.closed_on_time, self.closed)
+
+
+NO_HAZARDS = Tally(0, 0, 0, 0, 0)

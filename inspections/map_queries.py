@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from inspections import deadlines, map_cells
 from inspections.enums import PhotoKind
 from inspections.hazard_counts import (
-    COUNTS, Tally, area_scope, counted_hazards, counts_by_area, rate, tune_for_counting,
+    NO_HAZARDS, Tally, area_scope, counted_hazards, rate, tallies_by_path, tallies_under, tune_for_counting,
 )
 from inspections.hazard_queries import HazardFilters, hazards_query, overdue_clause
 from inspections.map_grid import Grid, grid_for
@@ -226,16 +226,12 @@ def area_counts(
     statistics count it (the rules are ``inspections.hazard_counts``'), so an approved extension does not make a late
     rectification on time. Inspectors get only the areas within their own.
     """
-    scope = [*area_scope(actor, level), Area.boundary.is_not(None)]
     counted = counted_hazards(session, actor, filters, today=deadlines.local_date(now, tz))
-    counts = counts_by_area(counted, scope, now=now, tz=tz)
-    tune_for_counting(session)
-    query = (
-        select(Area, *(counts.c[n] for n in COUNTS))
-        .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
-    )
+    under = tallies_under(tallies_by_path(session, counted, now=now, tz=tz))
+    areas = session.scalars(
+        select(Area).where(*area_scope(actor, level), Area.boundary.is_not(None)).order_by(Area.code))
     return [
-        AreaCounts(*(int(n or 0) for n in counts), code=area.code, name=area.name, level=area.level,
+        AreaCounts(*under.get(area.path, NO_HAZARDS).counts(), code=area.code, name=area.name, level=area.level,
                    parent_code=area.parent_code, boundary=area.boundary)
-        for area, *counts in session.execute(query)
+        for area in areas
     ]

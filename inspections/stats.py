@@ -13,7 +13,8 @@ from inspections import deadlines
 from inspections.enums import AreaLevel, Role
 from inspections.errors import Forbidden
 from inspections.hazard_counts import (
-    COUNTS, Tally, area_scope, count_columns, counted_hazards, counts_by_area, tune_for_counting,
+    COUNTS, NO_HAZARDS, Tally, area_scope, count_columns, counted_hazards, tallies_by_path, tallies_under,
+    tune_for_counting,
 )
 from inspections.hazard_queries import HazardFilters
 from inspections.models import Area, Category, Enterprise, Hazard, User
@@ -88,20 +89,17 @@ def hazard_stats(
     counted = counted_hazards(session, actor, _within_period(filters, reported_from, reported_to, tz), today=today)
     if group_by == "area":
         level = level or AreaLevel.STREET.value
-        query = _by_area(session, actor, counted, level, filters.area_code, now=now, tz=tz)
+        by_path = tallies_by_path(session, counted, now=now, tz=tz)
+        rows = _area_rows(session, actor, by_path, level, filters.area_code)
+        # Every hazard counted once, also those in no row (no area recorded, or one above the level).
+        tally = sum(by_path.values(), NO_HAZARDS)
     else:
         level = None
-        query = _BY[group_by](counted, now=now, tz=tz)
-    tune_for_counting(session)
-    rows = [StatsRow(**{key: int(value) if key in COUNTS else value for key, value in row.items()})
-            for row in session.execute(query).mappings()]
-    if group_by == "area":
-        # Some hazards are in no area row (none recorded, or one above the level): count them all once more.
-        totals = session.execute(counted.with_only_columns(*count_columns(now=now, tz=tz))).mappings().one()
-        tally = Tally(**{n: int(totals[n] or 0) for n in COUNTS})
-    else:
+        tune_for_counting(session)
+        rows = [StatsRow(**{key: int(value) if key in COUNTS else value for key, value in row.items()})
+                for row in session.execute(_BY[group_by](counted, now=now, tz=tz)).mappings()]
         # Every hazard has an enterprise (so a sector row, null or not) and a category: its rows add up.
-        tally = Tally(*(sum(getattr(row, n) for row in rows) for n in COUNTS))
+        tally = sum(rows, NO_HAZARDS)
     return HazardStats(group_by, level, reported_from, reported_to, today, ranked(rows, sort), tally)
 
 
@@ -142,18 +140,18 @@ def _counts_of(table) -> list:
     return [table.c[n] for n in COUNTS]
 
 
-def _by_area(session: Session, actor: User, counted: Select, level: str, area_code: str | None, *,
-             now: datetime, tz: tzinfo) -> Select:
+def _area_rows(session: Session, actor: User, by_path: dict, level: str, area_code: str | None) -> list[StatsRow]:
+    """Every area of ``level`` the actor answers for (within ``area_code``), with the counts under it."""
     scope = area_scope(actor, level)
     if area_code:
         # ``counted`` has already refused an unknown area code.
         scope.append(Area.path.startswith(session.get(Area, area_code).path, autoescape=True))
-    counts = counts_by_area(counted, scope, now=now, tz=tz)
-    return (
-        select(Area.code, Area.name, Area.level, Area.parent_code,
-               *(func.coalesce(counts.c[n], 0).label(n) for n in COUNTS))
-        .outerjoin(counts, counts.c.code == Area.code).where(*scope).order_by(Area.code)
-    )
+    under = tallies_under(by_path)
+    areas = session.execute(
+        select(Area.code, Area.name, Area.level, Area.parent_code, Area.path).where(*scope).order_by(Area.code))
+    return [StatsRow(*under.get(path, NO_HAZARDS).counts(), name=name, code=code, level=area_level,
+                     parent_code=parent_code)
+            for code, name, area_level, parent_code, path in areas]
 
 
 def _per_enterprise(counted: Select, *, now: datetime, tz: tzinfo) -> Subquery:
