@@ -161,10 +161,9 @@ def make_app(url: str):
 
     from api import create_app
     from api.auth import current_user, issue_access_token, login_required
-    from api.clock import local_today
+    from api.clock import local_today, now
     from api.db import session
     from api.hazards.routes import filters_from
-    from api.clock import now
     from api.map.routes import _links
     from api.map.schemas import MapHazardsQuerySchema, hazard_collection
     from inspections.models import User
