@@ -6,7 +6,7 @@ query); the schemas below document them in the OpenAPI text.
 import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
-from api.schemas import Instant, QuerySchema, rounded_rate
+from api.schemas import ID_RANGE, Instant, QuerySchema, rounded_rate
 from inspections.enums import AreaLevel, Severity, values
 from inspections.map_queries import MAX_FEATURES, AreaCounts, HazardMap
 
@@ -26,14 +26,15 @@ class MapAreasQuerySchema(QuerySchema):
                              metadata={"description": "Which areas to draw (default street)."})
     severity = ma.fields.String(validate=ma.validate.OneOf(values(Severity)))
     category = ma.fields.String(metadata={"description": "A category code; a top-level code includes its sub-categories."})
-    enterprise_id = ma.fields.Integer()
+    enterprise_id = ma.fields.Integer(validate=ID_RANGE)
     created_after = Instant()
     created_before = Instant()
 
 
 class ThumbnailLinkSchema(QuerySchema):
     expires = ma.fields.Integer(required=True, metadata={"description": "Unix time the link stops working."})
-    signature = ma.fields.String(required=True, validate=ma.validate.Length(equal=32))
+    signature = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        "^[0-9a-f]{32}$", error="A thumbnail link's signature is 32 lower-case hexadecimal digits."))
 
 
 class _Geometry(ma.Schema):

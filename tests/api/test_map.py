@@ -200,17 +200,28 @@ def test_each_role_sees_only_its_hazards_on_the_map(client, db_session, district
     assert theirs in shown("zhang", "116.4149,39.9049,116.4151,39.9051")
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"bbox": "116.5,39.9,116.4,40.0"}, "bbox"),
-    ({"bbox": "116.4,39.9,116.5"}, "bbox"),
-    ({"zoom": "25"}, "zoom"),
-    ({"zoom": "far"}, "zoom"),
-    ({"severity": "huge"}, "severity"),
+@pytest.mark.parametrize("path, params, field", [
+    ("hazards", {"bbox": "116.5,39.9,116.4,40.0"}, "bbox"),
+    ("hazards", {"bbox": "116.4,39.9,116.5"}, "bbox"),
+    ("hazards", {"zoom": "25"}, "zoom"),
+    ("hazards", {"zoom": "far"}, "zoom"),
+    ("hazards", {"severity": "huge"}, "severity"),
+    # Beyond any id the database can hold (SQLite cannot even bind it): a field error, not a 500.
+    ("areas", {"enterprise_id": str(2**64)}, "enterprise_id"),
+    ("areas", {"enterprise_id": "0"}, "enterprise_id"),
 ])
-def test_bad_map_requests_name_the_field(client, district, params, field):
-    response = client.get(f"{API}/map/hazards", query_string=params, headers=district["zhao"])
+def test_bad_map_requests_name_the_field(client, district, path, params, field):
+    response = client.get(f"{API}/map/{path}", query_string=params, headers=district["zhao"])
     assert response.status_code == 422
     assert field in field_errors(response)
+
+
+def test_a_thumbnail_link_with_a_signature_that_is_not_hex_is_refused(client, district):
+    photo_id = "00000000-0000-4000-8000-000000000001"
+    for signature in ("é" * 32, "Z" * 32, "0" * 31):
+        response = client.get(f"{API}/map/thumbnails/{photo_id}", query_string={"expires": 1, "signature": signature})
+        assert response.status_code == 422, signature
+        assert "signature" in field_errors(response)
 
 
 def test_the_map_needs_a_token(client):
