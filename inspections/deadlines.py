@@ -35,6 +35,23 @@ class DeadlineInPast(ValueError):
         )
 
 
+# The furthest a deadline may be set or extended, in days from today: beyond it a date is taken for a slip of the
+# keyboard (2062 for 2026) rather than a plan; a longer rectification is extended again when the time comes.
+MAX_DEADLINE_DAYS = 366
+
+
+class DeadlineTooFar(ValueError):
+    """A requested deadline more than ``MAX_DEADLINE_DAYS`` after today's local date."""
+
+    def __init__(self, requested: date, latest: date) -> None:
+        self.requested = requested
+        self.latest = latest
+        super().__init__(
+            f"the requested deadline {requested.isoformat()} is more than a year away; choose a date up to "
+            f"{latest.isoformat()} (a longer rectification is extended again before that deadline)"
+        )
+
+
 @dataclass(frozen=True)
 class DeadlineDecision:
     """The deadline to store, and the requested date if it had to move."""
@@ -97,14 +114,18 @@ def accept_requested_deadline(
 ) -> DeadlineDecision:
     """Validate an inspector's explicit deadline.
 
-    Today (local) or later is accepted; earlier raises ``DeadlineInPast``. A date
-    that is not a working day moves to the next working day, and the decision
-    says where it moved from so the UI can tell the inspector.
+    Today (local) or later is accepted; earlier raises ``DeadlineInPast``, and more
+    than ``MAX_DEADLINE_DAYS`` ahead ``DeadlineTooFar``. A date that is not a
+    working day moves to the next working day, and the decision says where it
+    moved from so the UI can tell the inspector.
     """
     requested = _require_date(requested, "requested")
     today = local_date(now, tz)
     if requested < today:
         raise DeadlineInPast(requested, today)
+    latest = today + timedelta(days=MAX_DEADLINE_DAYS)
+    if requested > latest:
+        raise DeadlineTooFar(requested, latest)
     deadline = calendar.next_workday(requested)
     return DeadlineDecision(deadline, moved_from=requested if deadline != requested else None)
 

@@ -41,7 +41,10 @@ def request_extension(
         raise Conflict(f"The deadline {hazard.deadline} has passed; an extension is asked for before it.")
     if not reason.strip():
         raise InvalidInput(reason="Give the reason for the extension.")
-    decision = deadlines.accept_requested_deadline(new_deadline, now=now, tz=tz, calendar=calendar)
+    try:
+        decision = deadlines.accept_requested_deadline(new_deadline, now=now, tz=tz, calendar=calendar)
+    except (deadlines.DeadlineInPast, deadlines.DeadlineTooFar) as error:
+        raise InvalidInput(new_deadline=str(error)) from None
     if decision.deadline <= hazard.deadline:
         raise InvalidInput(new_deadline=f"The new deadline must be after the current one, {hazard.deadline}.")
     extension = Extension(

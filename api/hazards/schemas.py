@@ -26,7 +26,9 @@ class HazardCreateSchema(StrictSchema, LatLonTogether):
     accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=100_000), allow_nan=False)
     location_source = ma.fields.String(validate=ma.validate.OneOf([LocationSource.DEVICE, LocationSource.MANUAL]),
                                        metadata={"description": "device (phone GPS, the default) or manual (placed on a map)."})
-    deadline = ma.fields.Date(allow_none=True, metadata={"description": "Explicit deadline; default by severity in working days."})
+    deadline = ma.fields.Date(allow_none=True, metadata={
+        "description": "Explicit deadline, from the day the hazard was found up to a year and a day later (a "
+                       "non-working day moves to the next working day); default by severity in working days."})
     reported_at = Instant(allow_none=True, metadata={"description": (
         "When the hazard was found, by the phone's clock; send it with reports kept while offline. Used as the "
         "hazard's reported_at (deadline day, closure checks) when at most OFFLINE_REPORT_MAX_HOURS (72) old and "
@@ -192,7 +194,8 @@ class VoidSchema(_Transition):
 
 
 class ExtensionRequestSchema(_Transition):
-    new_deadline = ma.fields.Date(required=True)
+    new_deadline = ma.fields.Date(required=True, metadata={
+        "description": "After the current deadline, and at most a year and a day from today."})
     reason = ma.fields.String(required=True, validate=TEXT)
 
 

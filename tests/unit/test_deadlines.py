@@ -17,6 +17,7 @@ from inspections.deadlines import (
     DEFAULT_WORKING_DAYS,
     DeadlineDecision,
     DeadlineInPast,
+    DeadlineTooFar,
     accept_requested_deadline,
     default_deadline,
     due_at,
@@ -144,6 +145,18 @@ def test_requested_past_date_raises():
     assert isinstance(caught.value, ValueError)
     assert (caught.value.requested, caught.value.today) == (date(2026, 3, 17), date(2026, 3, 18))
     assert "2026-03-17" in str(caught.value) and "2026-03-18" in str(caught.value)
+
+
+def test_a_deadline_more_than_a_year_away_is_refused():
+    today = local(2026, 3, 18, 9, 0)
+    # 2027-03-19 (a Friday) is the last day that can be asked for: a year and a day.
+    assert accept_requested_deadline(date(2027, 3, 19), now=today, tz=TZ, calendar=CAL).deadline == date(2027, 3, 19)
+    for typo in (date(2027, 3, 20), date(2062, 3, 18), date(9999, 12, 31)):
+        with pytest.raises(DeadlineTooFar) as caught:
+            accept_requested_deadline(typo, now=today, tz=TZ, calendar=CAL)
+        assert isinstance(caught.value, ValueError)
+        assert (caught.value.requested, caught.value.latest) == (typo, date(2027, 3, 19))
+        assert typo.isoformat() in str(caught.value) and "2027-03-19" in str(caught.value)
 
 
 def test_past_is_judged_by_the_local_date():
