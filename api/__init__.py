@@ -16,13 +16,14 @@ from api.areas.routes import blp as areas_blp
 from api.enterprises.routes import blp as enterprises_blp
 from api.exports.routes import blp as exports_blp
 from api.catalog.routes import blp as catalog_blp
-from api.converters import IsoDateConverter
+from api.converters import IdConverter, IsoDateConverter
 from api.hazards import workflow_routes  # noqa: F401  (adds the workflow steps to the hazards blueprint)
 from api.hazards.routes import blp as hazards_blp
 from api.health.routes import blp as health_blp
 from api.map.routes import blp as map_api_blp
 from api.mappage.routes import blp as map_page_blp
 from api.ogc.routes import blp as ogc_blp
+from api.parsing import JSONProvider
 from api.photos.routes import blp as photos_blp
 from api.stats.routes import blp as stats_blp
 from api.users.routes import blp as users_blp
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_env())
     app.config.update(config or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or app.config["PHOTO_MAX_BYTES"] + 2**20  # + form
+    app.json = JSONProvider(app)
     app.json.ensure_ascii = False  # Chinese names stay readable in responses
     # Field errors of list items are keyed by index (int) beside names (str); sorting them would fail.
     app.json.sort_keys = False
@@ -71,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     app.url_map.converters["isodate"] = IsoDateConverter
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)
     api.register_converter(IsoDateConverter, lambda _converter: {"type": "string", "format": "date"})
     for blueprint in API_BLUEPRINTS:

@@ -3,13 +3,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
 from api.auth import current_user, issue_access_token, login_required
 from api.clock import system_clock
 from api.db import session
 from api.limiter import limiter, username_key
+from api.parsing import Blueprint
 from inspections import accounts
 
 blp = Blueprint("accounts", __name__, description="Sign in and find out who you are.")

@@ -1,11 +1,11 @@
 """The district's areas: district, streets, communities and grids."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.areas.schemas import AreaCreateSchema, AreaQuerySchema, AreaSchema, AreaUpdateSchema
 from api.auth import login_required
 from api.db import session
 from api.pagination import SelectPage
+from api.parsing import Blueprint
 from inspections import directory
 from inspections.enums import Role
 

@@ -2,7 +2,6 @@
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import now
@@ -12,6 +11,7 @@ from api.catalog.schemas import (
     WorkdayOverrideSchema, WorkdayOverridesSchema, WorkdayQuerySchema,
 )
 from api.pagination import SelectPage
+from api.parsing import Blueprint
 from inspections import calendar_store, catalog
 from inspections.enums import Role
 
@@ -63,7 +63,7 @@ class Campaigns(MethodView):
         return catalog.create_campaign(session(), **body)
 
 
-@blp.route("/campaigns/<int:campaign_id>")
+@blp.route("/campaigns/<id:campaign_id>")
 class CampaignById(MethodView):
     @login_required()
     @blp.response(200, CampaignSchema)

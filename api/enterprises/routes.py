@@ -1,6 +1,6 @@
 """Enterprises and small venues under supervision."""
 from flask.views import MethodView
-from flask_smorest import Blueprint, Page
+from flask_smorest import Page
 
 from api.auth import current_user, login_required
 from api.db import session
@@ -9,6 +9,7 @@ from api.enterprises.schemas import (
     NearbyEnterpriseSchema, parse_point,
 )
 from api.pagination import SelectPage
+from api.parsing import Blueprint
 from inspections import directory
 from inspections.enums import Role
 
@@ -55,7 +56,7 @@ def _with_distance(nearby):
     return data
 
 
-@blp.route("/<int:enterprise_id>")
+@blp.route("/<id:enterprise_id>")
 class EnterpriseById(MethodView):
     @login_required()
     @blp.response(200, EnterpriseSchema)

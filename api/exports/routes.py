@@ -6,13 +6,13 @@ import tempfile
 import xlsxwriter
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import local_today, local_tz
 from api.db import session
 from api.hazards.routes import filters_from
 from api.hazards.schemas import HazardQuerySchema
+from api.parsing import Blueprint
 from inspections.ledger import COLUMNS, ledger_rows
 
 blp = Blueprint("exports", __name__, url_prefix="/exports", description="The hazard ledger for meetings and archives.")

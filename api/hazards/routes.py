@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import local_today, local_tz, now
@@ -15,6 +14,7 @@ from api.errors import error_response
 from api.hazards.detail import hazard_detail
 from api.hazards.listing import HazardPage
 from api.hazards.schemas import EventSchema, HazardCreateSchema, HazardDetailSchema, HazardQuerySchema, HazardSchema
+from api.parsing import Blueprint
 from api.policy import report_time_policy
 from inspections import audit, hazards, notice
 from inspections.calendar_store import load_calendar

@@ -107,7 +107,7 @@ class Extensions(MethodView):
         )
 
 
-@blp.route("/<uuid:hazard_id>/extensions/<int:extension_id>/decision")
+@blp.route("/<uuid:hazard_id>/extensions/<id:extension_id>/decision")
 class ExtensionDecision(MethodView):
     @login_required()
     @blp.arguments(ExtensionDecisionSchema)

@@ -1,10 +1,10 @@
 """Probes for load balancers and orchestrators."""
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.db import session
 from api.errors import error_response
+from api.parsing import Blueprint
 from inspections.db import ping
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes.")

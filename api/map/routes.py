@@ -5,7 +5,6 @@ import uuid
 
 from flask import current_app, jsonify, redirect, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import local_today, local_tz, now
@@ -15,6 +14,7 @@ from api.map.schemas import (
     GEOJSON, FeatureCollectionSchema, HazardCollectionSchema, MapAreasQuerySchema, MapHazardsQuerySchema,
     ThumbnailLinkSchema, area_collection, hazard_collection,
 )
+from api.parsing import Blueprint
 from api.photos.present import LINK_SECONDS
 from inspections import map_queries
 from inspections.errors import NotFound

@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import current_app, jsonify, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from api.auth import current_user, login_required
 from api.clock import local_today, now
 from api.db import session
 from api.errors import error_response
 from api.ogc import documents
+from api.parsing import Blueprint
 from inspections.feature_queries import hazard_extent, items_page
 from api.ogc.schemas import FormatQuerySchema, ItemsQuerySchema
 from inspections import hazards

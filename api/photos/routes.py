@@ -3,11 +3,12 @@ import uuid
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from api.auth import current_user, login_required
 from api.clock import local_tz, now
 from api.db import session
+from api.parsing import Blueprint
 from api.photos.present import photo_dict
 from api.photos.schemas import (
     PhotoAttachSchema, PhotoFileSchema, PhotoFormSchema, PhotoMultipartSchema, PhotoQuerySchema, PhotoSchema,

@@ -1,12 +1,12 @@
 """The statistics for district review (督查考核): hazards counted by area, sector, enterprise or category."""
 from flask import jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import local_tz, now
 from api.db import session
 from api.hazards.routes import filters_from
+from api.parsing import Blueprint
 from api.stats.schemas import StatsQuerySchema, StatsSchema, stats_document
 from inspections import stats
 

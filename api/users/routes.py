@@ -1,11 +1,11 @@
 """User accounts (admin only)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import login_required
 from api.clock import system_clock
 from api.db import session
 from api.pagination import SelectPage
+from api.parsing import Blueprint
 from api.users.schemas import UserCreateSchema, UserQuerySchema, UserSchema, UserUpdateSchema
 from inspections import accounts
 from inspections.enums import Role
@@ -32,7 +32,7 @@ class Users(MethodView):
         return accounts.create_user(session(), **body)
 
 
-@blp.route("/<int:user_id>")
+@blp.route("/<id:user_id>")
 class UserById(MethodView):
     decorators = [login_required(Role.ADMIN)]
 

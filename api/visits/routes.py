@@ -2,7 +2,6 @@
 import uuid
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_user, login_required
 from api.clock import now
@@ -10,6 +9,7 @@ from api.db import session
 from api.hazards.listing import listed
 from api.hazards.schemas import HazardSchema
 from api.pagination import SelectPage
+from api.parsing import Blueprint
 from api.visits.schemas import InspectionCreateSchema, InspectionQuerySchema, InspectionSchema
 from inspections import visits
 from inspections.enums import Role

@@ -1,8 +1,11 @@
 """Signing in, refreshing and /me, as the phone app does it."""
+import json
+
 import jwt
 import pytest
 
-from tests.factories import PASSWORD, login, make_area, make_enterprise, make_user
+from api.schemas import SURROGATE_MESSAGE
+from tests.factories import PASSWORD, field_errors, login, make_area, make_enterprise, make_user
 
 
 @pytest.fixture
@@ -133,3 +136,20 @@ def test_bad_sign_in_bodies_get_field_errors(client, officer, body, status):
         response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == status
     assert response.get_json()["code"] == status
+
+
+def test_sign_in_with_text_no_database_can_store_gets_a_field_error(client, officer):
+    # JSON may write a lone UTF-16 surrogate; it cannot be encoded as UTF-8 to look the user up.
+    body = json.dumps({"username": "li\ud800", "password": PASSWORD})
+    response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert field_errors(response) == {"username": [SURROGATE_MESSAGE]}
+
+
+@pytest.mark.parametrize("levels", [600, 100_000])  # walked too deep afterwards; too deep for the decoder
+def test_sign_in_body_nested_deeper_than_any_request_needs_is_a_bad_request(client, officer, levels):
+    # The rate limiter reads the username from the body before the view does: both must take it as malformed.
+    deep = '{"password": "x", "username": ' + "[" * levels + '"li"' + "]" * levels + "}"
+    response = client.post("/api/v1/auth/token", data=deep, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {"json": ["Invalid JSON body."]}

@@ -1,4 +1,5 @@
 """Reporting hazards: deadlines on China's working-day calendar, location and area, retries, bad input."""
+import json
 import threading
 import uuid
 from datetime import datetime
@@ -6,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.schemas import NUL_MESSAGE, SURROGATE_MESSAGE
 from tests.api.conftest import API, report
 from tests.factories import field_errors
 
@@ -149,6 +151,39 @@ def test_unknown_enterprise_and_malformed_json(client, district):
     assert report(client, district["wang"], 999_999).status_code == 422
     broken = client.post(f"{API}/hazards", data="{not json", content_type="application/json", headers=district["wang"])
     assert broken.status_code == 400
+
+
+
+def post_json_text(client, headers, text: str):
+    """POST a hazard as JSON text exactly as given (``json=`` writes the text with the app's encoder)."""
+    return client.post(f"{API}/hazards", data=text, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("fields, errors", [
+    # JSON may write a lone UTF-16 surrogate ("\ud800"): no database and no response can encode it as UTF-8.
+    ({"description": "出口被\ud800堵塞"}, {"description": [SURROGATE_MESSAGE]}),
+    ({"basis": "\udfff"}, {"basis": [SURROGATE_MESSAGE]}),
+    ({"\ud800": "x"}, {"\\ud800": [SURROGATE_MESSAGE]}),  # an unknown name is answered escaped
+    ({"description": "出口\x00"}, {"description": [NUL_MESSAGE]}),
+])
+def test_text_no_database_can_store_gets_a_field_error_and_stores_nothing(client, district, clock, fields, errors):
+    body = {"enterprise_id": district.plant.id, "category": "fire.exits", "severity": "general", "description": "堵塞"}
+    response = post_json_text(client, district["wang"], json.dumps({**body, **fields}))  # escapes as \ud800, \u0000
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert field_errors(response) == errors
+    assert client.get(f"{API}/hazards", headers=district["zhao"]).get_json() == []
+
+
+# 600 levels: Python's decoder reads them, but walking them afterwards (checks, error messages) recursed too deep;
+# 100,000: the decoder itself gives up with a RecursionError.
+@pytest.mark.parametrize("levels", [600, 100_000])
+def test_json_nested_deeper_than_any_request_needs_is_a_bad_request(client, district, levels):
+    body = {"enterprise_id": district.plant.id, "category": "fire.exits", "severity": "general"}
+    deep = json.dumps(body)[:-1] + ', "description": ' + '{"a":' * levels + '"x"' + "}" * levels + "}"
+    response = post_json_text(client, district["wang"], deep)
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {"json": ["Invalid JSON body."]}
+    assert client.get(f"{API}/hazards", headers=district["zhao"]).get_json() == []
 
 
 def test_who_may_report_where(client, district):
