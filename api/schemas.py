@@ -1,31 +1,55 @@
 """Wire-format building blocks shared by the resource schemas."""
+import re
+from collections.abc import Mapping
 from datetime import datetime
 
 import marshmallow as ma
 
 from media.instants import instant_in_range
 
+NUL_MESSAGE = "NUL characters are not allowed."
+SURROGATE_MESSAGE = "The text is not valid Unicode: it holds an unpaired surrogate (\\ud800 to \\udfff)."
+
 
 class _NoNulSchema(ma.Schema):
-    """No NUL characters in any input string: PostgreSQL cannot store them, and no person types them."""
+    """Only text that can be stored and sent back, in every input string and name, however deeply nested.
+
+    No NUL characters: PostgreSQL cannot store them, and no person types them. No unpaired surrogates (JSON lets a
+    client write "\\ud800"): they cannot be encoded as UTF-8, so neither database nor response could take them.
+    """
 
     @ma.pre_load(pass_collection=True)
-    def _refuse_nul(self, data, **_):
-        if isinstance(data, dict):
-            bad = {key: ["NUL characters are not allowed."] for key, value in data.items() if _has_nul(value)}
+    def _refuse_unstorable_text(self, data, **_):
+        # A Mapping, not only a dict: query strings and forms arrive as webargs' MultiDictProxy.
+        if isinstance(data, Mapping):
+            bad = {_printable(key): [problem] for key, value in data.items()
+                   if (problem := _text_problem(key) or _text_problem(value))}
             if bad:
                 raise ma.ValidationError(bad)
         return data
 
 
-def _has_nul(value) -> bool:
+def _text_problem(value) -> str | None:
+    """Why ``value`` (text, or lists and objects of it) cannot be taken; None when it can."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return NUL_MESSAGE
+        if _SURROGATE.search(value):
+            return SURROGATE_MESSAGE
+        return None
     if isinstance(value, (list, tuple)):
-        return any(_has_nul(v) for v in value)
+        return next((p for p in map(_text_problem, value) if p), None)
     if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    return False
+        return next((p for p in map(_text_problem, [*value.keys(), *value.values()]) if p), None)
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(name):
+    # A field error is keyed by the name the client sent; escaped, one with a surrogate can still be answered.
+    return name.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(name, str) else name
 
 
 class StrictSchema(_NoNulSchema):
@@ -43,7 +67,8 @@ class QuerySchema(_NoNulSchema):
 
 
 # Database integer columns are 32-bit: a larger id can name nothing, and must not reach the database.
-ID_RANGE = ma.validate.Range(min=1, max=2**31 - 1)
+MAX_ID = 2**31 - 1
+ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
 
 
 def trimmed(**kwargs):
