@@ -1,7 +1,9 @@
 """URL converters for path parameters."""
 from datetime import date
 
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
+
+from api.schemas import MAX_ID
 
 
 class IsoDateConverter(BaseConverter):
@@ -17,3 +19,11 @@ class IsoDateConverter(BaseConverter):
 
     def to_url(self, value: date) -> str:
         return value.isoformat()
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row's id, 1 to 2**31 - 1; any other number names nothing there can be (404), where the
+    database would overflow on it (SQLite raises, a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, min=1, max=MAX_ID, **kwargs)

@@ -115,8 +115,9 @@ def _validate_enterprise(session: Session, values: dict, existing_id: int | None
             errors["credit_code"] = [problem]
     if ("lat" in values) != ("lon" in values) or (values.get("lat") is None) != (values.get("lon") is None):
         errors["lat"] = ["Give lat and lon together."]
-    if values.get("area_code") and session.get(Area, values["area_code"]) is None:
-        errors["area_code"] = [f"There is no area {values['area_code']}."]
+    # Any code given must name an area, "" too: it would otherwise reach the foreign key (an IntegrityError).
+    if values.get("area_code") is not None and session.get(Area, values["area_code"]) is None:
+        errors["area_code"] = [f"There is no area {values['area_code']!r}."]
     if errors:
         raise InvalidInput("The enterprise is not valid.", errors)
     if "credit_code" in values:

@@ -3,6 +3,8 @@ change deadlines."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.api.conftest import API, report
 from tests.factories import field_errors
 
@@ -98,3 +100,8 @@ def test_events_keep_the_phones_own_time(client, district, clock):
         datetime(2026, 9, 28, 9, 41, tzinfo=ZoneInfo("Asia/Shanghai")),
         datetime(2026, 9, 28, 9, 55, tzinfo=ZoneInfo("Asia/Shanghai")),
     ]
+
+
+@pytest.mark.parametrize("campaign_id", [2**31, 2**63, 10**20])  # past the 32-bit column; past SQLite's 64 bits
+def test_campaign_ids_no_row_can_have_are_404(client, district, campaign_id):
+    assert client.get(f"{API}/campaigns/{campaign_id}", headers=district["zhao"]).status_code == 404

@@ -170,3 +170,30 @@ def test_area_hierarchy_and_boundaries_are_validated(client, admin):
     assert client.post(f"{API}/areas", json={"code": "D", "name": "again", "level": "district"}, headers=admin).status_code == 409
     listed = client.get(f"{API}/areas?level=district", headers=admin).get_json()
     assert [a["code"] for a in listed] == ["D"]
+
+
+@pytest.mark.parametrize("enterprise_id", [2**31, 2**63, 10**20])  # past the 32-bit column; past SQLite's 64 bits
+def test_enterprise_ids_no_row_can_have_are_404(client, admin, enterprise_id):
+    assert client.get(f"{API}/enterprises/{enterprise_id}", headers=admin).status_code == 404
+    assert client.patch(f"{API}/enterprises/{enterprise_id}", json={"name": "甲"}, headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize("user_id", [2**31, 2**63, 10**20])
+def test_user_ids_no_row_can_have_are_404(client, admin, user_id):
+    assert client.get(f"{API}/users/{user_id}", headers=admin).status_code == 404
+    assert client.patch(f"{API}/users/{user_id}", json={"active": False}, headers=admin).status_code == 404
+
+
+def test_a_blank_area_code_names_no_area_and_changes_nothing(client, admin, db_session):
+    """"" is not "no area" (that is null): it is a code, and no area has it."""
+    created = client.post(f"{API}/enterprises", json={"name": "甲", "credit_code": credit_code(), "area_code": ""},
+                          headers=admin)
+    assert created.status_code == 422
+    assert field_errors(created) == {"area_code": ["There is no area ''."]}
+    assert client.get(f"{API}/enterprises", headers=admin).get_json() == []
+    make_area(db_session)
+    plant = make_enterprise(db_session, name="乙", area_code="D1")
+    changed = client.patch(f"{API}/enterprises/{plant.id}", json={"area_code": ""}, headers=admin)
+    assert changed.status_code == 422
+    assert field_errors(changed) == {"area_code": ["There is no area ''."]}
+    assert client.get(f"{API}/enterprises/{plant.id}", headers=admin).get_json()["area_code"] == "D1"

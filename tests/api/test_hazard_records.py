@@ -5,8 +5,10 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
+from api.schemas import NUL_MESSAGE
 from tests.api.conftest import API, report
 from tests.api.test_workflow import bring_to
 from tests.factories import field_errors, make_enterprise
@@ -66,6 +68,14 @@ def test_filters_and_pagination(client, district, clock, db_session):
     assert client.get(f"{API}/hazards?status=lost", headers=district["zhao"]).status_code == 422
 
 
+
+@pytest.mark.parametrize("query, field", [("category=fire%00", "category"), ("area_code=S1%00", "area_code")])
+def test_a_nul_character_in_a_filter_is_a_field_error(client, district, query, field):
+    # PostgreSQL cannot compare text holding NUL; SQLite would just find nothing. Either way it is a typing slip.
+    response = client.get(f"{API}/hazards?{query}", headers=district["zhao"])
+    assert response.status_code == 422
+    assert field_errors(response) == {field: [NUL_MESSAGE]}
+
 def test_overdue_shows_on_the_hazard_from_the_day_after_the_deadline(client, district, clock):
     hazard_id = report(client, district["wang"], district.plant.id).get_json()["id"]  # deadline 2026-10-13
     clock.set(datetime(2026, 10, 13, 23, 59, 59, tzinfo=SHANGHAI))
@@ -111,6 +121,14 @@ def test_extension_rules(client, district, clock):
     clock.set(datetime(2026, 10, 14, 9, 0, tzinfo=SHANGHAI))
     late = client.post(url, json={"new_deadline": "2026-11-06", "reason": "x"}, headers=district["li"])
     assert late.status_code == 409  # asked after the deadline
+
+
+@pytest.mark.parametrize("extension_id", [2**31, 2**63, 10**20])  # past the 32-bit column; past SQLite's 64 bits
+def test_extension_ids_no_row_can_have_are_404(client, district, extension_id):
+    hazard_id, _ = bring_to(client, district, "acknowledged")
+    decision = client.post(f"{API}/hazards/{hazard_id}/extensions/{extension_id}/decision", json={"approve": True},
+                           headers=district["zhao"])
+    assert decision.status_code == 404
 
 
 def test_sweep_records_due_soon_and_overdue_once(client, runner, district, clock):
