@@ -113,20 +113,15 @@ def hazard_map(session: Session, actor: User, filters: HazardFilters, *, zoom: f
     zoom = zoom_for(filters.bbox) if zoom is None else zoom
     matching = hazards_query(session, actor, filters, today=today)
     most_points = MAX_FEATURES if zoom >= POINT_ZOOM else SPARSE_POINTS
+    # Whether the box holds few enough for points, without counting them all: the count stops one past the most.
+    if _count_up_to(session, matching, most_points + 1) <= most_points:
+        points = _points(session, matching, today)
+        return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
     grid = grid_for(filters.bbox, zoom, MAX_FEATURES)
     if _counts_kept_for(actor, filters, grid):
-        # The running counts give the box's exact total with its clusters: one statement decides and answers.
         clusters = _kept_clusters(session, grid, filters, today)
-        if sum(cluster.count for cluster in clusters) > most_points:
-            return _clustered(filters, zoom, grid, clusters)
-    # Whether the box holds few enough for points, without counting them all: the count stops one past the most.
-    elif _count_up_to(session, matching, most_points + 1) > most_points:
-        return _clustered(filters, zoom, grid, cluster_cells(session, matching, grid, today))
-    points = _points(session, matching, today)
-    return HazardMap(filters.bbox, zoom, clustered=False, total=len(points), points=points)
-
-
-def _clustered(filters: HazardFilters, zoom: float, grid: Grid, clusters: list[Cluster]) -> HazardMap:
+    else:
+        clusters = cluster_cells(session, matching, grid, today)
     total = sum(cluster.count for cluster in clusters)
     return HazardMap(filters.bbox, zoom, clustered=True, total=total, clusters=clusters, grid=grid)
 
