@@ -23,7 +23,11 @@ from inspections.workcalendar import WorkCalendar
 DEFAULT_WORKING_DAYS: Mapping[str, int] = MappingProxyType({"general": 7, "major": 30})
 
 
-class DeadlineInPast(ValueError):
+class DeadlineNotAccepted(ValueError):
+    """A deadline typed by hand outside the dates that may be asked for; the message says which dates may."""
+
+
+class DeadlineInPast(DeadlineNotAccepted):
     """An inspector asked for a deadline before today's local date."""
 
     def __init__(self, requested: date, today: date) -> None:
@@ -40,7 +44,7 @@ class DeadlineInPast(ValueError):
 MAX_DEADLINE_DAYS = 366
 
 
-class DeadlineTooFar(ValueError):
+class DeadlineTooFar(DeadlineNotAccepted):
     """A requested deadline more than ``MAX_DEADLINE_DAYS`` after today's local date."""
 
     def __init__(self, requested: date, latest: date) -> None:

@@ -43,7 +43,7 @@ def request_extension(
         raise InvalidInput(reason="Give the reason for the extension.")
     try:
         decision = deadlines.accept_requested_deadline(new_deadline, now=now, tz=tz, calendar=calendar)
-    except (deadlines.DeadlineInPast, deadlines.DeadlineTooFar) as error:
+    except deadlines.DeadlineNotAccepted as error:
         raise InvalidInput(new_deadline=str(error)) from None
     if decision.deadline <= hazard.deadline:
         raise InvalidInput(new_deadline=f"The new deadline must be after the current one, {hazard.deadline}.")

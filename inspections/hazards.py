@@ -232,6 +232,6 @@ def _deadline(data: dict, *, found, tz, calendar, working_days):
         return default, None
     try:
         decision = deadlines.accept_requested_deadline(data["deadline"], now=found, tz=tz, calendar=calendar)
-    except (deadlines.DeadlineInPast, deadlines.DeadlineTooFar) as error:
+    except deadlines.DeadlineNotAccepted as error:
         raise InvalidInput(deadline=str(error)) from None
     return decision.deadline, decision.moved_from
