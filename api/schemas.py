@@ -11,7 +11,7 @@ NUL_MESSAGE = "NUL characters are not allowed."
 SURROGATE_MESSAGE = "The text is not valid Unicode: it holds an unpaired surrogate (\\ud800 to \\udfff)."
 
 
-class _NoNulSchema(ma.Schema):
+class _StorableTextSchema(ma.Schema):
     """Only text that can be stored and sent back, in every input string and name, however deeply nested.
 
     No NUL characters: PostgreSQL cannot store them, and no person types them. No unpaired surrogates (JSON lets a
@@ -52,14 +52,14 @@ def _printable(name):
     return name.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(name, str) else name
 
 
-class StrictSchema(_NoNulSchema):
+class StrictSchema(_StorableTextSchema):
     """Request bodies: an unknown field is a client mistake and answers 422 naming it."""
 
     class Meta:
         unknown = ma.RAISE
 
 
-class QuerySchema(_NoNulSchema):
+class QuerySchema(_StorableTextSchema):
     """Query strings: pagination and cache-busting parameters pass through untouched."""
 
     class Meta:
