@@ -4,13 +4,15 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from inspections import map_cells
 from inspections.db import make_engine, make_session_factory
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessions"] = make_session_factory(engine)
+    # The map's running counts are kept by every session the app makes (requests and CLI commands alike).
+    app.extensions["db_sessions"] = map_cells.keep_counts(make_session_factory(engine))
     app.teardown_appcontext(_close_session)
 
 

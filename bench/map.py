@@ -136,13 +136,13 @@ def seed_database(url: str, hazards: int, seed: int) -> None:
     from datetime import datetime, timezone
     from zoneinfo import ZoneInfo
 
-    from inspections import demo
+    from inspections import demo, map_cells
     from inspections.calendar_store import load_calendar
     from inspections.db import make_session_factory
 
     print(f"Seeding {hazards:,} hazards (minutes at a million)")
     engine = make_engine(url)
-    session = make_session_factory(engine)()
+    session = map_cells.keep_counts(make_session_factory(engine))()
     summary = demo.seed_demo(
         session, hazards=hazards, seed=seed, now=datetime.now(timezone.utc), tz=ZoneInfo("Asia/Shanghai"),
         calendar=load_calendar(session), password=os.urandom(12).hex(), progress=lambda m: print(f"  … {m}", flush=True),

@@ -11,8 +11,9 @@ wholly inside the box, then, along the edges, ever smaller cells that lie wholly
 (about 150 m), and counts the hazards in the last thin strip along the edge one by one: the counts are
 exact, never an estimate.
 
-Writes that bypass the ORM (the demo seed's COPY, hand-made SQL) must be followed by `rebuild`;
-``flask --app wsgi map check`` says whether the counts agree with the hazards.
+The counts are kept by sessions of a factory passed to `keep_counts` (the app's, the CLI's and the benches' all
+are): importing this module changes nothing. Writes that bypass the ORM (the demo seed's COPY, hand-made SQL) must be
+followed by `rebuild`; ``flask --app wsgi map check`` says whether the counts agree with the hazards.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from datetime import date
 from sqlalchemy import (
     Integer, and_, case, delete, event, func, insert, inspect, literal, literal_column, select, tuple_, union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from inspections.enums import ACTIVE_STATUSES, HazardStatus, values
 from inspections.map_grid import CellRange, Grid, lat_of, lon_of, pixel
@@ -66,7 +67,19 @@ def keys_of(place: _Place) -> list[Key]:
 # --- keeping the counts ----------------------------------------------------------------------------------------
 
 
-@event.listens_for(Session, "before_flush")
+def keep_counts(sessions: sessionmaker) -> sessionmaker:
+    """Have every session of ``sessions`` keep the map's counts in step with its hazard writes; returns it.
+
+    Attached to the factory, not to SQLAlchemy's Session class, so that only the sessions the service makes keep
+    them, and only once however often this is called.
+    """
+    for name, listener in _LISTENERS:
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)
+    return sessions
+
+
+
 def _store_pixels(session: Session, _context, _instances) -> None:
     """Keep ``map_x``/``map_y`` in step with the position, whoever changed it."""
     for hazard in (*session.new, *session.dirty):
@@ -93,7 +106,6 @@ def _as_now(hazard: Hazard) -> _Place | None:
     return _place(hazard.lon, hazard.lat, hazard.status, hazard.deadline)
 
 
-@event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context) -> None:
     """Note what the flush changed in the counts; `_apply` writes it just before the commit."""
     changes: list[tuple[_Place | None, _Place | None]] = []
@@ -130,7 +142,6 @@ def _add(deltas: dict[Key, list], place: _Place | None, sign: int) -> None:
         delta[2] += sign * place.lat
 
 
-@event.listens_for(Session, "before_commit")
 def _apply(session: Session) -> None:
     session.flush()  # the commit would flush after this hook: flush now so that nothing is left out
     deltas = session.info.pop(_DELTAS, None)
@@ -138,10 +149,13 @@ def _apply(session: Session) -> None:
         apply_deltas(session, deltas)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:  # rolled back, or committed (then already applied and popped)
         session.info.pop(_DELTAS, None)
+
+
+_LISTENERS = (("before_flush", _store_pixels), ("after_flush", _collect), ("before_commit", _apply),
+              ("after_transaction_end", _forget))
 
 
 def apply_deltas(session: Session, deltas: dict[Key, list]) -> None:

@@ -33,11 +33,25 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    # Batch mode lets ALTERs work on SQLite, which cannot alter constraints in place.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode alters a SQLite table by copying it, dropping the old one and renaming the copy; with foreign
+        # keys enforced, dropping a table that other rows point to fails (a database with hazards and their events
+        # could not be upgraded). Off while migrating (it cannot change inside a transaction), checked before commit.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the transaction the PRAGMA began, so that the migrations' own is committed
+    try:
+        # Batch mode lets ALTERs work on SQLite, which cannot alter constraints in place.
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                raise RuntimeError(f"the migration left rows pointing to rows that do not exist: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

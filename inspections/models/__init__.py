@@ -1,4 +1,5 @@
-"""Tables and their invariants. Importing this package registers every table on ``Base.metadata``."""
+"""Tables and their invariants. Importing this package registers every table on ``Base.metadata`` and does
+nothing else (the map's running counts are attached to the session factory: ``inspections.map_cells.keep_counts``)."""
 from inspections.models.accounts import RefreshToken, User
 from inspections.models.catalog import Campaign, Category, WorkdayOverride
 from inspections.models.directory import Area, Enterprise
@@ -12,6 +13,3 @@ __all__ = [
     "Area", "Campaign", "Category", "Enterprise", "Extension", "Hazard", "HazardEvent", "Inspection",
     "InspectionInspector", "MapCell", "Photo", "Rectification", "RefreshToken", "RemediationPlan", "Upload", "User", "WorkdayOverride",
 ]
-
-# The listeners that keep the map's running counts in step with the hazards, in every session.
-import inspections.map_cells  # noqa: E402,F401

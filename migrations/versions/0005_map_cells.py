@@ -3,11 +3,12 @@
 Revision ID: 0005
 Revises: 0004
 """
+import math
+from datetime import date
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0005"
 down_revision: Union[str, Sequence[str], None] = "0004"
@@ -16,6 +17,41 @@ depends_on: Union[str, Sequence[str], None] = None
 
 INCLUDE = ["status", "deadline", "map_x", "map_y"]
 BATCH = 5000
+
+# Frozen copies of what this revision meant when it was written (inspections.map_grid and inspections.map_cells
+# of that day): a migration must give the same result on a fresh database years later, whatever the application
+# has become, so it imports none of it. tests/unit/test_migrations.py checks the copies against the code of today
+# for as long as they still agree.
+PIXEL_ZOOM = 22
+WORLD_PX = 256 << PIXEL_ZOOM
+CELL_BITS = 6
+MAX_LAT = 85.0511287798
+MAX_LEVEL = 16
+ACTIVE_STATUSES = ("open", "acknowledged", "submitted")
+NEVER = date(9999, 12, 31)  # the open deadline of closed and void hazards: never overdue
+
+hazards = sa.table(
+    "hazards", sa.column("id", sa.Uuid()), sa.column("lon", sa.Float()), sa.column("lat", sa.Float()),
+    sa.column("map_x", sa.Integer()), sa.column("map_y", sa.Integer()), sa.column("status", sa.String(16)),
+    sa.column("deadline", sa.Date()),
+)
+map_cells = sa.table(
+    "map_cells", sa.column("level", sa.SmallInteger()), sa.column("cx", sa.Integer()), sa.column("cy", sa.Integer()),
+    sa.column("status", sa.String(16)), sa.column("open_deadline", sa.Date()), sa.column("hazards", sa.Integer()),
+    sa.column("sum_lon", sa.Float()), sa.column("sum_lat", sa.Float()),
+)
+
+
+def pixel(lon: float, lat: float) -> tuple[int, int]:
+    """The zoom-22 web-mercator pixel of a WGS-84 position, clamped to the map (map_grid.pixel as of 0005)."""
+    x = (lon + 180.0) / 360.0
+    phi = math.radians(min(max(lat, -MAX_LAT), MAX_LAT))
+    y = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2.0
+    return _clamp(math.floor(x * WORLD_PX)), _clamp(math.floor(y * WORLD_PX))
+
+
+def _clamp(value: int) -> int:
+    return min(max(value, 0), WORLD_PX - 1)
 
 
 def upgrade() -> None:
@@ -42,18 +78,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("level", "cx", "cy", "status", "open_deadline", name=op.f("pk_map_cells")),
     )
     op.create_index("ix_map_cells_level_cy_cx", "map_cells", ["level", "cy", "cx"], unique=False)
-    # The counts of the hazards already there. The application's own rebuild: the same code keeps them later.
-    from inspections import map_cells
-
-    map_cells.rebuild(Session(bind=op.get_bind()))
+    _count_cells()
 
 
 def _fill_pixels() -> None:
-    from inspections.map_grid import pixel
-
     connection = op.get_bind()
-    hazards = sa.table("hazards", sa.column("id", sa.Uuid()), sa.column("lon", sa.Float()), sa.column("lat", sa.Float()),
-                       sa.column("map_x", sa.Integer()), sa.column("map_y", sa.Integer()))
     located = connection.execute(sa.select(hazards.c.id, hazards.c.lon, hazards.c.lat)
                                  .where(hazards.c.lon.is_not(None))).all()
     update = (sa.update(hazards).where(hazards.c.id == sa.bindparam("hazard_id"))
@@ -64,6 +93,38 @@ def _fill_pixels() -> None:
             x, y = pixel(lon, lat)
             rows.append({"hazard_id": hazard_id, "x": x, "y": y})
         connection.execute(update, rows)
+
+
+def _count_cells() -> None:
+    """The counts of the hazards already there: the finest level from the hazards, each coarser one from the
+    level below it (four cells make one)."""
+    connection = op.get_bind()
+    columns = ["level", "cx", "cy", "status", "open_deadline", "hazards", "sum_lon", "sum_lat"]
+    shift = PIXEL_ZOOM - MAX_LEVEL + CELL_BITS
+    open_deadline = sa.case((hazards.c.status.in_(ACTIVE_STATUSES), hazards.c.deadline), else_=sa.literal(NEVER))
+    located = sa.select(
+        hazards.c.map_x.op(">>")(sa.literal_column(str(shift))).label("cx"),
+        hazards.c.map_y.op(">>")(sa.literal_column(str(shift))).label("cy"),
+        hazards.c.status.label("status"), open_deadline.label("open_deadline"),
+        hazards.c.lon.label("lon"), hazards.c.lat.label("lat"),
+    ).where(hazards.c.map_x.is_not(None)).subquery()
+    finest = sa.select(
+        sa.literal_column(str(MAX_LEVEL), sa.Integer), located.c.cx, located.c.cy, located.c.status,
+        located.c.open_deadline, sa.func.count(), sa.func.sum(located.c.lon), sa.func.sum(located.c.lat),
+    ).group_by(located.c.cx, located.c.cy, located.c.status, located.c.open_deadline)
+    connection.execute(sa.insert(map_cells).from_select(columns, finest))
+    for level in range(MAX_LEVEL - 1, -1, -1):
+        finer = sa.select(
+            map_cells.c.cx.op(">>")(sa.literal_column("1")).label("cx"),
+            map_cells.c.cy.op(">>")(sa.literal_column("1")).label("cy"),
+            map_cells.c.status, map_cells.c.open_deadline, map_cells.c.hazards, map_cells.c.sum_lon,
+            map_cells.c.sum_lat,
+        ).where(map_cells.c.level == level + 1).subquery()
+        coarser = sa.select(
+            sa.literal_column(str(level), sa.Integer), finer.c.cx, finer.c.cy, finer.c.status, finer.c.open_deadline,
+            sa.func.sum(finer.c.hazards), sa.func.sum(finer.c.sum_lon), sa.func.sum(finer.c.sum_lat),
+        ).group_by(finer.c.cx, finer.c.cy, finer.c.status, finer.c.open_deadline)
+        connection.execute(sa.insert(map_cells).from_select(columns, coarser))
 
 
 def downgrade() -> None:

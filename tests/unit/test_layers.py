@@ -40,3 +40,15 @@ def test_only_config_reads_the_environment():
         if "os.environ" in path.read_text() or "getenv" in path.read_text()
     ]
     assert readers == ["api/config.py"]
+
+
+def test_importing_the_models_attaches_nothing_to_every_session():
+    """The map's running counts are kept by the sessions the service makes (``map_cells.keep_counts`` on its
+    factory), not by hooks on SQLAlchemy's Session class that importing a module would install."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    import inspections.models  # noqa: F401
+    from inspections import map_cells
+
+    assert [name for name, listener in map_cells._LISTENERS if event.contains(Session, name, listener)] == []
