@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspections import audit, verification
-from inspections.closure_checks import ClosurePolicy
+from inspections.closure_checks import EXACT_REUSE, NEAR_DUPLICATE, ClosurePolicy
 from inspections.enums import HazardStatus, PhotoKind, Severity
 from inspections.errors import Conflict, InvalidInput
 from inspections.hazards import get_hazard
 from inspections.models import Hazard, HazardEvent, Photo, Rectification, User
+from inspections.visibility import visible_hazard_ids
 from inspections.workflow import RULES, Action, Need, Rule, rule_for
 
 def transition(
@@ -89,7 +90,7 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
     failed: list[str] = []
     if photos:
         checks, result = verification.check_photos(session, hazard, photos, policy)
-        _refuse_blocked(checks, result)
+        _refuse_blocked(session, actor, hazard, checks, result)
         record = verification.as_record(checks, result)
         failed = list(result.warnings)
     elif rule.action == Action.APPROVE:
@@ -97,7 +98,7 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
         own = _reinspection_photos(session, hazard, actor)
         if own:
             checks, result = verification.check_photos(session, hazard, own, policy)
-            _refuse_blocked(checks, result)
+            _refuse_blocked(session, actor, hazard, checks, result)
             details["reinspection_checks"] = verification.as_record(checks, result)
             failed += [w for w in result.warnings if w not in failed]
     # The officer may submit with warnings; whoever closes the hazard must say why they accept them.
@@ -111,14 +112,31 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
     return record
 
 
-def _refuse_blocked(checks, result) -> None:
-    if result.blocking:
-        reasons = [
-            f"{check.photo_id}: {problem}"
-            + "".join(f" (same picture as photo {m['photo_id']} of hazard {m['hazard_id']})" for m in check.matches)
-            for check in checks for problem in check.problems if problem in result.blocking
-        ]
-        raise InvalidInput("The rectification photos fail a check that blocks closure.", {"photo_ids": reasons})
+def _refuse_blocked(session: Session, actor: User, hazard: Hazard, checks, result) -> None:
+    """Refuse the step, saying which photo fails which blocking check in words the caller may read."""
+    if not result.blocking:
+        return
+    seen = visible_hazard_ids(session, actor, {m["hazard_id"] for check in checks for m in check.matches})
+    reasons = [
+        f"{check.photo_id}: {problem}" + "".join(
+            f" ({_earlier_use(match, hazard, seen)})" for match in check.matches
+            if problem in (EXACT_REUSE, NEAR_DUPLICATE) and (match["how"] == "exact") == (problem == EXACT_REUSE)
+        )
+        for check in checks for problem in check.problems if problem in result.blocking
+    ]
+    raise InvalidInput("The rectification photos fail a check that blocks closure.", {"photo_ids": reasons})
+
+
+def _earlier_use(match: dict, hazard: Hazard, seen: set[str]) -> str:
+    """Where the picture was used before. Another hazard is named only to whoever may see it anyway (an officer
+    re-sending the photo of another of their own hazards learns which one); to anyone else it is "another
+    hazard", so that a refusal never tells a caller about another enterprise's or another street's hazards."""
+    how = "the same picture" if match["how"] == "exact" else "nearly the same picture"
+    if match["role"] == "evidence" and match["hazard_id"] == str(hazard.id):
+        return f"{how} as evidence photo {match['photo_id']} of this hazard"
+    if match["hazard_id"] in seen:
+        return f"{how} as photo {match['photo_id']}, which closed hazard {match['hazard_id']}"
+    return f"{how} as a photo used before to close another hazard"
 
 
 def _reinspection_photos(session: Session, hazard: Hazard, actor: User) -> list[Photo]:
