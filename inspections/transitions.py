@@ -1,8 +1,14 @@
 """Moving a hazard through the workflow: acknowledge, submit rectification, review, void.
 
 Each function is one transaction: check who may act and from which state (``workflow.rule_for``), check the
-evidence the step needs, change the hazard, append the audit event, commit. A step repeated by the same
-person after it took effect returns the hazard as it is and writes nothing (phones retry).
+evidence the step needs, change the hazard, append the audit event, commit.
+
+A step repeated by the same person after it took effect is a retry when its request is the same (phones retry):
+it returns the hazard as it is and writes nothing. The same step with another request (other photos, another
+comment) is a Conflict naming the fields that differ, never silently dropped: each step's event keeps a digest
+of its request (``details.request``) to tell the two apart. ``client_time`` is not part of it (a phone that
+stamps each attempt anew still retries the same step). A step recorded before requests were kept has no digest
+and is taken, as it was then, for a retry.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from inspections.closure_checks import EXACT_REUSE, NEAR_DUPLICATE, ClosurePolic
 from inspections.enums import HazardStatus, PhotoKind, Severity
 from inspections.errors import Conflict, InvalidInput
 from inspections.hazards import get_hazard
+from inspections.idempotency import request_digest
 from inspections.models import Hazard, HazardEvent, Photo, Rectification, User
 from inspections.visibility import visible_hazard_ids
 from inspections.workflow import RULES, Action, Need, Rule, rule_for
@@ -35,17 +42,24 @@ def transition(
     measures: str | None = None,
     photo_ids: list[uuid.UUID] | None = None,
     policy: ClosurePolicy = ClosurePolicy(),
+    request: dict | None = None,
 ) -> Hazard:
-    """Apply ``action`` to the hazard as ``actor``; see the module docstring."""
+    """Apply ``action`` to the hazard as ``actor``; see the module docstring.
+
+    ``request`` is the step's body as the client named its fields (``comment``, ``measures``, ``photo_ids``,
+    ``decision``, ``reason``), for telling a retry from another request; by default the arguments themselves.
+    """
     hazard = get_hazard(session, actor, hazard_id)
+    said = step_request(actor, action, request if request is not None else
+                        {"comment": comment, "measures": measures, "photo_ids": photo_ids})
     try:
         rule = rule_for(action, hazard.status, hazard.severity, actor.role)
     except Conflict:
-        if _already_done(session, hazard, action, actor):
+        if _already_done(session, hazard, action, actor, said):
             return hazard
         raise
     photos = _check_needs(session, hazard, rule, comment=comment, measures=measures, photo_ids=photo_ids)
-    details: dict = {}
+    details: dict = {"request": said}
     checks_record = _verify_closure(session, hazard, rule, actor, photos, comment, policy, details)
     from_status = hazard.status
     hazard.status = rule.target
@@ -153,14 +167,42 @@ def _reinspection_photos(session: Session, hazard: Hazard, actor: User) -> list[
     return list(session.scalars(query.order_by(Photo.uploaded_at)))
 
 
-def _already_done(session: Session, hazard: Hazard, action: Action, actor: User) -> bool:
-    """Whether the hazard's last step was this very action by this very person (a retry)."""
+def step_request(actor: User, action: Action, request: dict) -> dict:
+    """What a step's event keeps of its request: a digest of each field sent and of the whole.
+
+    Fields sent empty count as not sent; ``photo_ids`` count as a set (the same photos in another order are the
+    same submission).
+    """
+    fields = {}
+    for name, value in request.items():
+        if value is None:
+            continue
+        if name == "photo_ids":
+            value = sorted({str(v) for v in value})
+        fields[name] = request_digest(actor.id, {"field": name, "value": value})[:16]
+    return {"digest": request_digest(actor.id, {"step": action.value, "fields": fields}), "fields": fields}
+
+
+def _already_done(session: Session, hazard: Hazard, action: Action, actor: User, said: dict) -> bool:
+    """Whether the hazard's last step was this very action by this very person with the same request (a retry);
+    Conflict naming what differs when it was this action by this person with another request."""
     names = {r.event for r in RULES if r.action == action}
     last = session.scalar(
         select(HazardEvent).where(HazardEvent.hazard_id == hazard.id, HazardEvent.to_status.is_not(None))
         .order_by(HazardEvent.seq.desc()).limit(1)
     )
-    return bool(last and last.action in names and last.actor_id == actor.id and last.to_status == hazard.status)
+    if not (last and last.action in names and last.actor_id == actor.id and last.to_status == hazard.status):
+        return False
+    stored = (last.details or {}).get("request")
+    if not isinstance(stored, dict) or stored.get("digest") == said["digest"]:
+        return True  # the same request again, or a step recorded before requests were kept: as it was then
+    before, now = stored.get("fields") or {}, said["fields"]
+    differing = sorted(name for name in set(before) | set(now) if before.get(name) != now.get(name))
+    raise Conflict(
+        f"You already took this step ({last.action}) on this hazard with another {' and '.join(differing)}; it is "
+        f"{hazard.status} now and the second request changed nothing. To retry, send exactly the first request again.",
+        {name: [f"Differs from the {last.action} already recorded."] for name in differing},
+    )
 
 
 def _check_needs(session: Session, hazard: Hazard, rule: Rule, *, comment, measures, photo_ids) -> list[Photo]:
@@ -209,7 +251,8 @@ def _rectification_photos(session: Session, hazard: Hazard, photo_ids) -> tuple[
 
 def acknowledge(session, actor, hazard_id, *, now, comment=None, client_at=None) -> Hazard:
     """The enterprise's officer confirms receipt of the hazard (签收)."""
-    return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at)
+    return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at,
+                      request={"comment": comment})
 
 
 def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids, client_at=None,
@@ -219,7 +262,7 @@ def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids,
         raise InvalidInput(photo_ids="Name at least one rectification photo.")
     return transition(
         session, actor, hazard_id, Action.SUBMIT, now=now, measures=measures, photo_ids=photo_ids, client_at=client_at,
-        policy=policy,
+        policy=policy, request={"measures": measures, "photo_ids": photo_ids},
     )
 
 
@@ -228,9 +271,11 @@ def review(session, actor, hazard_id, *, now, approve: bool, comment=None, clien
     """Re-inspection: approve closes the hazard (on an open general hazard: rectified on the spot);
     reject sends it back to the enterprise with the reason, the deadline still running."""
     action = Action.APPROVE if approve else Action.REJECT
-    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at, policy=policy)
+    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at, policy=policy,
+                      request={"decision": action.value, "comment": comment})
 
 
 def void(session, actor, hazard_id, *, now, reason, client_at=None) -> Hazard:
     """An admin withdraws a hazard recorded in error, with the reason."""
-    return transition(session, actor, hazard_id, Action.VOID, now=now, comment=reason, client_at=client_at)
+    return transition(session, actor, hazard_id, Action.VOID, now=now, comment=reason, client_at=client_at,
+                      request={"reason": reason})
