@@ -29,6 +29,7 @@ and the bundled SeaweedFS on loopback).
 | ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed per username | ``10 per 15 minutes`` |
 | ``LOGIN_LIMIT_PER_ADDRESS`` | sign-in attempts allowed per client address | ``60 per 15 minutes`` |
 | ``PHOTO_MAX_BYTES`` | largest photo accepted, in bytes (larger uploads answer 413) | ``26214400`` (25 MiB) |
+| ``PHOTO_LOCATION_MAX_DISTANCE_M`` | an evidence photo's position moves its hazard only when taken this close to the enterprise's registered position (and not more than ``OFFLINE_REPORT_MAX_HOURS`` before the hazard was found); a farther one is kept, flagged ``location_plausible: false`` | ``1000`` |
 | ``PROXY_HOPS`` | reverse proxies in front whose ``X-Forwarded-For`` is trusted | ``0`` |
 | ``MAP_TILE_URL`` | base-map tile URL template(s) for the ``/map`` page, ``{z}/{x}/{y}`` and ``{s}``; several separated by spaces are drawn bottom to top (Tianditu ``vec_w`` then ``cva_w``, each with ``&tk=KEY``); ``none`` for no base map | ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` |
 | ``MAP_TILE_SUBDOMAINS`` | the values ``{s}`` takes in ``MAP_TILE_URL`` (Tianditu ``01234567``, Gaode ``1234``) | ``abc`` |
@@ -135,6 +136,7 @@ def from_env(environ=None) -> dict:
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "60 per 15 minutes",
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
+        "PHOTO_LOCATION_MAX_DISTANCE_M": _int(env, "PHOTO_LOCATION_MAX_DISTANCE_M", 1000),
         "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,
         **_map_settings(env),
     }

@@ -5,6 +5,7 @@ from flask import current_app
 
 from inspections.closure_checks import ClosurePolicy
 from inspections.hazards import ReportTimePolicy
+from inspections.photo_places import PlacePolicy
 
 
 def closure_policy() -> ClosurePolicy:
@@ -24,4 +25,14 @@ def report_time_policy() -> ReportTimePolicy:
     return ReportTimePolicy(
         clock_skew=timedelta(minutes=config["CLOSURE_CLOCK_SKEW_MINUTES"]),
         max_offline=timedelta(hours=config["OFFLINE_REPORT_MAX_HOURS"]),
+    )
+
+
+def place_policy() -> PlacePolicy:
+    """When an evidence photo's position may move its hazard: near the enterprise, taken around the report."""
+    config = current_app.config
+    return PlacePolicy(
+        max_distance_m=float(config["PHOTO_LOCATION_MAX_DISTANCE_M"]),
+        before_report=timedelta(hours=config["OFFLINE_REPORT_MAX_HOURS"]),
+        clock_skew=timedelta(minutes=config["CLOSURE_CLOCK_SKEW_MINUTES"]),
     )

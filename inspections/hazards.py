@@ -27,7 +27,7 @@ from inspections.enums import HazardStatus, LocationSource, Role
 from inspections.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspections.idempotency import request_digest
 from inspections.models import Area, Category, Enterprise, Hazard, Inspection, User
-from inspections.visibility import can_see_hazard, in_actor_area, visible_hazards
+from inspections.visibility import can_see_hazard, in_actor_area, visible_hazards, visible_inspections
 from inspections.workcalendar import WorkCalendar
 
 REPORTING_ROLES = (Role.INSPECTOR, Role.REVIEWER)
@@ -98,7 +98,8 @@ def report_hazard(
     if category is None or not category.active:
         raise InvalidInput(category=f"There is no hazard category {data['category']}; see /categories.")
     if data.get("inspection_id") is not None:
-        inspection = session.get(Inspection, data["inspection_id"])
+        # One the caller may not see (another street's) is named as one that does not exist.
+        inspection = session.scalar(visible_inspections(actor).where(Inspection.id == data["inspection_id"]))
         if inspection is None:
             raise InvalidInput(inspection_id=f"There is no inspection {data['inspection_id']}.")
         if inspection.enterprise_id != enterprise.id:

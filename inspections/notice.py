@@ -23,6 +23,7 @@ from inspections.hazards import get_hazard
 from inspections.models import (
     Area, Category, Extension, Hazard, HazardEvent, Inspection, Photo, RemediationPlan, User,
 )
+from inspections.visibility import shown_inspection_id
 from inspections.wording import SEVERITY_NAMES, local_minute
 from inspections.workflow import Action
 from media.notice_pdf import Notice, NoticePhoto, Section, font_face, render_notice
@@ -75,7 +76,7 @@ def rectification_notice(
     font_face(font_path)  # an unusable font fails the notice before the store is asked for anything
     number = document_number(hazard, tz)
     stem = f"{hazard.reported_at.astimezone(tz):%Y%m%d}-{_short_id(hazard.id)}"
-    notice, photo_keys = _compose(session, hazard, number, tz=tz, now=now)
+    notice, photo_keys = _compose(session, hazard, number, shown_inspection_id(session, actor, hazard), tz=tz, now=now)
     # The rows are read: give the connection back before the slow part (the store, the font, the PDF).
     session.rollback()
     photos = tuple(NoticePhoto(image=_read(store, key), caption=caption) for key, caption in photo_keys)
@@ -87,12 +88,18 @@ def rectification_notice(
 # --- what it says -----------------------------------------------------------------------------------------
 
 
-def _compose(session: Session, hazard: Hazard, number: str, *, tz: tzinfo, now: datetime):
-    """The notice without its pictures, and the store keys and captions of the photos to print."""
+def _compose(session: Session, hazard: Hazard, number: str, inspection_id: uuid.UUID | None, *, tz: tzinfo,
+             now: datetime):
+    """The notice without its pictures, and the store keys and captions of the photos to print.
+
+    ``inspection_id`` is the hazard's inspection as the caller may know it: its inspectors sign the notice, but an
+    officer printing the notice of a hazard found in a covert inspection (暗访) gets it signed by the reporter alone,
+    as for a hazard recorded outside any inspection, so that it does not tell covert visits apart.
+    """
     enterprise = hazard.enterprise
     areas = _areas(session, hazard)
     district = next((a.name for a in areas if a.level == "district"), None) or _only_district(session)
-    inspection = session.get(Inspection, hazard.inspection_id) if hazard.inspection_id else None
+    inspection = session.get(Inspection, inspection_id) if inspection_id else None
     inspectors = "、".join(_inspectors(hazard, inspection))
     evidence = list(session.scalars(
         select(Photo).where(Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.EVIDENCE)

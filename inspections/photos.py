@@ -27,6 +27,7 @@ from inspections.errors import Conflict, Forbidden, NotFound
 from inspections.hazards import area_for, get_hazard
 from inspections.idempotency import request_digest
 from inspections.models import Hazard, Photo, User
+from inspections.photo_places import PlacePolicy, judge_place
 from media.photo import DEFAULT_MAX_PIXELS, CorruptImage, PhotoRejected, ProcessedPhoto, process_photo
 from media.storage import ObjectStore
 
@@ -209,7 +210,7 @@ def earlier_photo(session: Session, photo_id: uuid.UUID | None, fingerprint: Fin
 
 def add_photo(
     session: Session, store: ObjectStore, actor: User, hazard_id: uuid.UUID, source: IO[bytes], fields: dict,
-    *, now: datetime, tz: tzinfo, limits: PhotoLimits,
+    *, now: datetime, tz: tzinfo, limits: PhotoLimits, place: PlacePolicy = PlacePolicy(),
 ) -> Added:
     """Add the photo in the seekable ``source`` to a hazard.
 
@@ -221,16 +222,18 @@ def add_photo(
     hazard = get_hazard(session, actor, hazard_id)
     check_role(actor, fields["kind"])
     staged = stage(source, max_bytes=limits.max_bytes)
-    return ingest(session, store, actor, hazard, staged, fields, now=now, tz=tz, limits=limits)
+    return ingest(session, store, actor, hazard, staged, fields, now=now, tz=tz, limits=limits, place=place)
 
 
 def ingest(
     session: Session, store: ObjectStore, actor: User, hazard: Hazard, staged: Staged, fields: dict,
     *, now: datetime, tz: tzinfo, limits: PhotoLimits, before_commit: Callable[[Photo], None] | None = None,
+    place: PlacePolicy = PlacePolicy(),
 ) -> Added:
     """The shared second half of every photo upload, once the bytes are staged and hashed.
 
-    ``before_commit`` adds to the photo's transaction (a direct upload marks itself used).
+    ``before_commit`` adds to the photo's transaction (a direct upload marks itself used); ``place`` says when an
+    evidence photo's position is plausible enough to move its hazard (``inspections.photo_places``).
     """
     kind = fields["kind"]
     fingerprint = photo_fingerprint(actor, hazard.id, staged.sha256, fields)
@@ -241,7 +244,7 @@ def ingest(
     processed = process_photo(staged.file, default_tz=tz, max_pixels=limits.max_pixels)
     _store_objects(session, store, staged, processed)
     return _record(session, actor, hazard.id, staged, processed, fields, fingerprint, now=now,
-                   before_commit=before_commit)
+                   before_commit=before_commit, place=place)
 
 
 def list_photos(session: Session, actor: User, hazard_id: uuid.UUID, kind: str | None = None) -> list[Photo]:
@@ -282,7 +285,7 @@ def _store_objects(session: Session, store: ObjectStore, staged: Staged, process
 
 def _record(
     session: Session, actor: User, hazard_id: uuid.UUID, staged: Staged, processed: ProcessedPhoto,
-    fields: dict, fingerprint: Fingerprint, *, now: datetime, before_commit,
+    fields: dict, fingerprint: Fingerprint, *, now: datetime, before_commit, place: PlacePolicy,
 ) -> Added:
     for _attempt in range(RECORD_ATTEMPTS):
         # Fresh each time: after a lost race the hazard (its state, its location) may have changed.
@@ -292,12 +295,13 @@ def _record(
             return Added(earlier, created=False)  # the same retry, sent twice at once, won elsewhere
         check_state(hazard, actor, fields["kind"])
         photo = _photo_row(actor, hazard, staged, processed, fields, fingerprint.digest, now=now)
+        _judge_place(hazard, photo, now=now, policy=place)
         details = {"kind": photo.kind, "sha256": photo.sha256}
         try:
-            session.add(photo)
             located = _take_location(session, hazard, photo)
+            session.add(photo)
             if located:
-                details["hazard_location"] = located
+                details["hazard_location" if "lat" in located else "hazard_location_kept"] = located
             audit.record_event(session, hazard, "photo_added", at=now, actor=actor, evidence_ids=[photo.id],
                                details=details)
             if before_commit is not None:
@@ -350,11 +354,24 @@ def _photo_row(actor: User, hazard: Hazard, staged: Staged, processed: Processed
     )
 
 
+def _judge_place(hazard: Hazard, photo: Photo, *, now: datetime, policy: PlacePolicy) -> None:
+    """Flag a located evidence photo whose position could not plausibly be its hazard's (``photo_places``)."""
+    if photo.kind != PhotoKind.EVIDENCE or photo.lat is None:
+        return
+    enterprise = hazard.enterprise
+    judged = judge_place(lat=photo.lat, lon=photo.lon, taken_at=photo.taken_at, enterprise_lat=enterprise.lat,
+                         enterprise_lon=enterprise.lon, reported_at=hazard.reported_at, now=now, policy=policy)
+    photo.location_plausible, photo.location_reason = judged.plausible, judged.reason
+
+
 def _take_location(session: Session, hazard: Hazard, photo: Photo) -> dict | None:
-    """A hazard reported without a position of its own takes the first evidence photo's EXIF position.
+    """A hazard reported without a position of its own takes the first located evidence photo's EXIF position,
+    when it is plausible (``_judge_place``).
 
     "Without a position" is none at all or only the enterprise's registered address; a position the
-    inspector's phone or map gave is kept. Once taken, the source is ``exif`` and later photos leave it be.
+    inspector's phone or map gave is kept. The first evidence photo with an EXIF position decides, as the contract
+    says: an implausible one leaves the hazard where it is (the answer says so, ``{"photo_id", "reason"}``), and
+    once one decided, later photos leave the hazard be, whatever they say.
     The hazard's area stays as reported: jurisdiction follows the enterprise, not a GPS fix
     (``inspections.hazards.area_for``). Only a hazard filed under no area at all (its enterprise has none,
     and it had no position that lay in one) takes the area the new position gives it.
@@ -363,6 +380,15 @@ def _take_location(session: Session, hazard: Hazard, photo: Photo) -> dict | Non
         return None
     if hazard.location_source not in (None, LocationSource.ENTERPRISE):
         return None
+    with session.no_autoflush:  # the hazard's change is flushed at commit, where its version is checked
+        decided = session.scalar(select(exists().where(
+            Photo.hazard_id == hazard.id, Photo.kind == PhotoKind.EVIDENCE,
+            Photo.location_source == LocationSource.EXIF, Photo.id != photo.id,
+        )))
+    if decided:
+        return None
+    if photo.location_plausible is False:
+        return {"photo_id": str(photo.id), "reason": photo.location_reason}
     was = {"lat": hazard.lat, "lon": hazard.lon, "source": hazard.location_source}
     hazard.lat, hazard.lon = photo.lat, photo.lon
     hazard.location_source = LocationSource.EXIF
@@ -370,7 +396,7 @@ def _take_location(session: Session, hazard: Hazard, photo: Photo) -> dict | Non
     located = {"lat": photo.lat, "lon": photo.lon, "source": LocationSource.EXIF.value, "photo_id": str(photo.id),
                "was": was}
     if hazard.area_code is None:
-        with session.no_autoflush:  # the hazard's change is flushed at commit, where its version is checked
+        with session.no_autoflush:
             area = area_for(session, hazard.enterprise, photo.lat, photo.lon)
         if area is not None:
             hazard.area_code, hazard.area_path = area.code, area.path

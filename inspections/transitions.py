@@ -1,8 +1,14 @@
 """Moving a hazard through the workflow: acknowledge, submit rectification, review, void.
 
 Each function is one transaction: check who may act and from which state (``workflow.rule_for``), check the
-evidence the step needs, change the hazard, append the audit event, commit. A step repeated by the same
-person after it took effect returns the hazard as it is and writes nothing (phones retry).
+evidence the step needs, change the hazard, append the audit event, commit.
+
+A step repeated by the same person after it took effect is a retry when its request is the same (phones retry):
+it returns the hazard as it is and writes nothing. The same step with another request (other photos, another
+comment) is a Conflict naming the fields that differ, never silently dropped: each step's event keeps a digest
+of its request (``details.request``) to tell the two apart. ``client_time`` is not part of it (a phone that
+stamps each attempt anew still retries the same step). A step recorded before requests were kept has no digest
+and is taken, as it was then, for a retry.
 """
 from __future__ import annotations
 
@@ -15,11 +21,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from inspections import audit, verification
-from inspections.closure_checks import ClosurePolicy
+from inspections.closure_checks import EXACT_REUSE, NEAR_DUPLICATE, ClosurePolicy
 from inspections.enums import HazardStatus, PhotoKind, Severity
 from inspections.errors import Conflict, InvalidInput
 from inspections.hazards import get_hazard
+from inspections.idempotency import request_digest
 from inspections.models import Hazard, HazardEvent, Photo, Rectification, User
+from inspections.visibility import visible_hazard_ids
 from inspections.workflow import RULES, Action, Need, Rule, rule_for
 
 def transition(
@@ -34,17 +42,24 @@ def transition(
     measures: str | None = None,
     photo_ids: list[uuid.UUID] | None = None,
     policy: ClosurePolicy = ClosurePolicy(),
+    request: dict | None = None,
 ) -> Hazard:
-    """Apply ``action`` to the hazard as ``actor``; see the module docstring."""
+    """Apply ``action`` to the hazard as ``actor``; see the module docstring.
+
+    ``request`` is the step's body as the client named its fields (``comment``, ``measures``, ``photo_ids``,
+    ``decision``, ``reason``), for telling a retry from another request; by default the arguments themselves.
+    """
     hazard = get_hazard(session, actor, hazard_id)
+    said = step_request(actor, action, request if request is not None else
+                        {"comment": comment, "measures": measures, "photo_ids": photo_ids})
     try:
         rule = rule_for(action, hazard.status, hazard.severity, actor.role)
     except Conflict:
-        if _already_done(session, hazard, action, actor):
+        if _already_done(session, hazard, action, actor, said):
             return hazard
         raise
     photos = _check_needs(session, hazard, rule, comment=comment, measures=measures, photo_ids=photo_ids)
-    details: dict = {}
+    details: dict = {"request": said}
     checks_record = _verify_closure(session, hazard, rule, actor, photos, comment, policy, details)
     from_status = hazard.status
     hazard.status = rule.target
@@ -89,7 +104,7 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
     failed: list[str] = []
     if photos:
         checks, result = verification.check_photos(session, hazard, photos, policy)
-        _refuse_blocked(checks, result)
+        _refuse_blocked(session, actor, hazard, checks, result)
         record = verification.as_record(checks, result)
         failed = list(result.warnings)
     elif rule.action == Action.APPROVE:
@@ -97,7 +112,7 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
         own = _reinspection_photos(session, hazard, actor)
         if own:
             checks, result = verification.check_photos(session, hazard, own, policy)
-            _refuse_blocked(checks, result)
+            _refuse_blocked(session, actor, hazard, checks, result)
             details["reinspection_checks"] = verification.as_record(checks, result)
             failed += [w for w in result.warnings if w not in failed]
     # The officer may submit with warnings; whoever closes the hazard must say why they accept them.
@@ -111,14 +126,31 @@ def _verify_closure(session, hazard, rule, actor, photos, comment, policy, detai
     return record
 
 
-def _refuse_blocked(checks, result) -> None:
-    if result.blocking:
-        reasons = [
-            f"{check.photo_id}: {problem}"
-            + "".join(f" (same picture as photo {m['photo_id']} of hazard {m['hazard_id']})" for m in check.matches)
-            for check in checks for problem in check.problems if problem in result.blocking
-        ]
-        raise InvalidInput("The rectification photos fail a check that blocks closure.", {"photo_ids": reasons})
+def _refuse_blocked(session: Session, actor: User, hazard: Hazard, checks, result) -> None:
+    """Refuse the step, saying which photo fails which blocking check in words the caller may read."""
+    if not result.blocking:
+        return
+    seen = visible_hazard_ids(session, actor, {m["hazard_id"] for check in checks for m in check.matches})
+    reasons = [
+        f"{check.photo_id}: {problem}" + "".join(
+            f" ({_earlier_use(match, hazard, seen)})" for match in check.matches
+            if problem in (EXACT_REUSE, NEAR_DUPLICATE) and (match["how"] == "exact") == (problem == EXACT_REUSE)
+        )
+        for check in checks for problem in check.problems if problem in result.blocking
+    ]
+    raise InvalidInput("The rectification photos fail a check that blocks closure.", {"photo_ids": reasons})
+
+
+def _earlier_use(match: dict, hazard: Hazard, seen: set[str]) -> str:
+    """Where the picture was used before. Another hazard is named only to whoever may see it anyway (an officer
+    re-sending the photo of another of their own hazards learns which one); to anyone else it is "another
+    hazard", so that a refusal never tells a caller about another enterprise's or another street's hazards."""
+    how = "the same picture" if match["how"] == "exact" else "nearly the same picture"
+    if match["role"] == "evidence" and match["hazard_id"] == str(hazard.id):
+        return f"{how} as evidence photo {match['photo_id']} of this hazard"
+    if match["hazard_id"] in seen:
+        return f"{how} as photo {match['photo_id']}, which closed hazard {match['hazard_id']}"
+    return f"{how} as a photo used before to close another hazard"
 
 
 def _reinspection_photos(session: Session, hazard: Hazard, actor: User) -> list[Photo]:
@@ -135,14 +167,42 @@ def _reinspection_photos(session: Session, hazard: Hazard, actor: User) -> list[
     return list(session.scalars(query.order_by(Photo.uploaded_at)))
 
 
-def _already_done(session: Session, hazard: Hazard, action: Action, actor: User) -> bool:
-    """Whether the hazard's last step was this very action by this very person (a retry)."""
+def step_request(actor: User, action: Action, request: dict) -> dict:
+    """What a step's event keeps of its request: a digest of each field sent and of the whole.
+
+    Fields sent empty count as not sent; ``photo_ids`` count as a set (the same photos in another order are the
+    same submission).
+    """
+    fields = {}
+    for name, value in request.items():
+        if value is None:
+            continue
+        if name == "photo_ids":
+            value = sorted({str(v) for v in value})
+        fields[name] = request_digest(actor.id, {"field": name, "value": value})[:16]
+    return {"digest": request_digest(actor.id, {"step": action.value, "fields": fields}), "fields": fields}
+
+
+def _already_done(session: Session, hazard: Hazard, action: Action, actor: User, said: dict) -> bool:
+    """Whether the hazard's last step was this very action by this very person with the same request (a retry);
+    Conflict naming what differs when it was this action by this person with another request."""
     names = {r.event for r in RULES if r.action == action}
     last = session.scalar(
         select(HazardEvent).where(HazardEvent.hazard_id == hazard.id, HazardEvent.to_status.is_not(None))
         .order_by(HazardEvent.seq.desc()).limit(1)
     )
-    return bool(last and last.action in names and last.actor_id == actor.id and last.to_status == hazard.status)
+    if not (last and last.action in names and last.actor_id == actor.id and last.to_status == hazard.status):
+        return False
+    stored = (last.details or {}).get("request")
+    if not isinstance(stored, dict) or stored.get("digest") == said["digest"]:
+        return True  # the same request again, or a step recorded before requests were kept: as it was then
+    before, now = stored.get("fields") or {}, said["fields"]
+    differing = sorted(name for name in set(before) | set(now) if before.get(name) != now.get(name))
+    raise Conflict(
+        f"You already took this step ({last.action}) on this hazard with another {' and '.join(differing)}; it is "
+        f"{hazard.status} now and the second request changed nothing. To retry, send exactly the first request again.",
+        {name: [f"Differs from the {last.action} already recorded."] for name in differing},
+    )
 
 
 def _check_needs(session: Session, hazard: Hazard, rule: Rule, *, comment, measures, photo_ids) -> list[Photo]:
@@ -191,7 +251,8 @@ def _rectification_photos(session: Session, hazard: Hazard, photo_ids) -> tuple[
 
 def acknowledge(session, actor, hazard_id, *, now, comment=None, client_at=None) -> Hazard:
     """The enterprise's officer confirms receipt of the hazard (签收)."""
-    return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at)
+    return transition(session, actor, hazard_id, Action.ACKNOWLEDGE, now=now, comment=comment, client_at=client_at,
+                      request={"comment": comment})
 
 
 def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids, client_at=None,
@@ -201,7 +262,7 @@ def submit_rectification(session, actor, hazard_id, *, now, measures, photo_ids,
         raise InvalidInput(photo_ids="Name at least one rectification photo.")
     return transition(
         session, actor, hazard_id, Action.SUBMIT, now=now, measures=measures, photo_ids=photo_ids, client_at=client_at,
-        policy=policy,
+        policy=policy, request={"measures": measures, "photo_ids": photo_ids},
     )
 
 
@@ -210,9 +271,11 @@ def review(session, actor, hazard_id, *, now, approve: bool, comment=None, clien
     """Re-inspection: approve closes the hazard (on an open general hazard: rectified on the spot);
     reject sends it back to the enterprise with the reason, the deadline still running."""
     action = Action.APPROVE if approve else Action.REJECT
-    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at, policy=policy)
+    return transition(session, actor, hazard_id, action, now=now, comment=comment, client_at=client_at, policy=policy,
+                      request={"decision": action.value, "comment": comment})
 
 
 def void(session, actor, hazard_id, *, now, reason, client_at=None) -> Hazard:
     """An admin withdraws a hazard recorded in error, with the reason."""
-    return transition(session, actor, hazard_id, Action.VOID, now=now, comment=reason, client_at=client_at)
+    return transition(session, actor, hazard_id, Action.VOID, now=now, comment=reason, client_at=client_at,
+                      request={"reason": reason})

@@ -19,6 +19,7 @@ from inspections import photos
 from inspections.errors import Conflict, Forbidden, InvalidInput
 from inspections.hazards import get_hazard
 from inspections.models import Photo, Upload, User
+from inspections.photo_places import PlacePolicy
 from media.photo import PhotoRejected, UnsupportedImageType
 from media.storage import ObjectNotFound, ObjectStore, StorageError
 
@@ -67,7 +68,7 @@ def start_upload(
 
 def attach_upload(
     session: Session, store: ObjectStore, actor: User, hazard_id: uuid.UUID, data: dict,
-    *, now: datetime, tz: tzinfo, limits: photos.PhotoLimits,
+    *, now: datetime, tz: tzinfo, limits: photos.PhotoLimits, place: PlacePolicy = PlacePolicy(),
 ) -> photos.Added:
     """Attach the uploaded object ``data['upload_id']`` to a hazard as a photo of ``data['kind']``.
 
@@ -99,7 +100,7 @@ def attach_upload(
         staged = _fetch(store, upload, sink, now=now)
         try:
             added = photos.ingest(session, store, actor, hazard, staged, data, now=now, tz=tz, limits=limits,
-                                  before_commit=mark_used)
+                                  before_commit=mark_used, place=place)
         except PhotoRejected:
             _discard(store, upload)  # a refused file leaves nothing behind
             raise

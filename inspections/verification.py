@@ -11,7 +11,8 @@ from inspections.closure_checks import (
     ClosurePolicy, HazardFacts, KnownPhoto, PhotoCheck, PhotoFacts, Verdict, check_photo, verdict,
 )
 from inspections.enums import HazardStatus, PhotoKind
-from inspections.models import Category, Hazard, Photo, Rectification
+from inspections.models import Category, Hazard, HazardEvent, Photo, Rectification, User
+from inspections.visibility import visible_hazard_ids
 
 
 def check_photos(session: Session, hazard: Hazard, photos: list[Photo], policy: ClosurePolicy) -> tuple[list[PhotoCheck], Verdict]:
@@ -70,3 +71,58 @@ def _known_photos(session: Session, hazard: Hazard, photos: list[Photo]) -> list
     }
     known += [KnownPhoto(str(p.id), str(p.hazard_id), p.sha256, p.phash, "closed_other") for p in candidates.values()]
     return known
+
+
+def records_as_seen_by(session: Session, actor: User, records: list[dict | None]) -> list[dict | None]:
+    """Stored check records (``as_record``) as ``actor`` may read them.
+
+    A match against a photo of a hazard the caller may not see (another enterprise's or another street's, which
+    an exact re-use finds district-wide) keeps what it says about the picture (``role``, ``how``, ``bits``) but
+    not which hazard and photo it was: ``hazard_id`` and ``photo_id`` are null and ``hidden`` is true.
+    """
+    matched = {m.get("hazard_id") for record in records for m in _matches_in(record)}
+    seen = visible_hazard_ids(session, actor, matched)
+    return [_redacted(record, seen) for record in records]
+
+
+class SeenEvent:
+    """An audit event as the caller may read it: its re-inspection checks redacted (``records_as_seen_by``),
+    everything else read through. The stored event is left untouched (its hash covers what was written)."""
+
+    def __init__(self, event: HazardEvent, details: dict):
+        self._event = event
+        self.details = details
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
+
+
+def events_as_seen_by(session: Session, actor: User, events: list[HazardEvent]) -> list[SeenEvent]:
+    """The events with the checks inside their details as ``actor`` may read them."""
+    records = records_as_seen_by(session, actor, [(e.details or {}).get("reinspection_checks") for e in events])
+    return [
+        SeenEvent(e, {**(e.details or {}), "reinspection_checks": record} if record is not None else (e.details or {}))
+        for e, record in zip(events, records)
+    ]
+
+
+def _matches_in(record: dict | None) -> list[dict]:
+    if not isinstance(record, dict):
+        return []
+    return [m for p in record.get("photos") or () if isinstance(p, dict) for m in p.get("matches") or ()
+            if isinstance(m, dict)]
+
+
+def _redacted(record: dict | None, seen: set[str]) -> dict | None:
+    if not _matches_in(record) or all(m.get("hazard_id") in seen for m in _matches_in(record)):
+        return record
+    photos = []
+    for photo in record.get("photos") or ():
+        if isinstance(photo, dict) and photo.get("matches"):
+            photo = {**photo, "matches": [
+                m if not isinstance(m, dict) or m.get("hazard_id") in seen
+                else {**m, "hazard_id": None, "photo_id": None, "hidden": True}
+                for m in photo["matches"]
+            ]}
+        photos.append(photo)
+    return {**record, "photos": photos}

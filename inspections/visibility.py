@@ -2,7 +2,11 @@
 not exist (404), so the rule is applied in every query rather than checked afterwards."""
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+
 from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
 
 from inspections.enums import Role
 from inspections.models import Area, Enterprise, Hazard, Inspection, User
@@ -38,6 +42,16 @@ def can_see_hazard(actor: User, hazard: Hazard) -> bool:
     return True
 
 
+def visible_hazard_ids(session: Session, actor: User, hazard_ids: Iterable[str]) -> set[str]:
+    """Which of ``hazard_ids`` (as strings) ``actor`` may see, in one query."""
+    ids = {uuid.UUID(str(i)) for i in hazard_ids if i}
+    if not ids:
+        return set()
+    clause = hazard_filter(actor)
+    query = select(Hazard.id).where(Hazard.id.in_(ids))
+    return {str(i) for i in session.scalars(query if clause is None else query.where(clause))}
+
+
 def in_actor_area(actor: User, area: Area | None) -> bool:
     """Whether an inspector's area covers ``area`` (always true for district-wide roles)."""
     if actor.role != Role.INSPECTOR:
@@ -59,3 +73,23 @@ def visible_inspections(actor: User) -> Select:
             Area, Area.code == Enterprise.area_code
         ).where(Area.path.startswith(path, autoescape=True))
     return query
+
+
+def visible_inspection_ids(session: Session, actor: User, inspection_ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """Which of ``inspection_ids`` ``actor`` may see (``visible_inspections``), in one query.
+
+    Wherever a hazard is shown, its ``inspection_id`` is shown only when it is in here: an officer must not
+    learn of a covert inspection (暗访) from the hazards it found, which ``GET /inspections/{id}`` hides.
+    """
+    ids = {i for i in inspection_ids if i is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(visible_inspections(actor).where(Inspection.id.in_(ids)).with_only_columns(Inspection.id)))
+
+
+def shown_inspection_id(session: Session, actor: User, hazard: Hazard) -> uuid.UUID | None:
+    """The hazard's inspection as ``actor`` may know it: its id, or None when that inspection is hidden from them
+    (exactly as for a hazard recorded outside any inspection)."""
+    if hazard.inspection_id is None:
+        return None
+    return hazard.inspection_id if visible_inspection_ids(session, actor, [hazard.inspection_id]) else None

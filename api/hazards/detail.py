@@ -8,6 +8,8 @@ from api.db import session
 from api.photos.present import photo_dict
 from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
+from inspections.verification import records_as_seen_by
+from inspections.visibility import shown_inspection_id
 from inspections.models import Hazard
 from inspections.workflow import actions_available
 
@@ -15,18 +17,21 @@ from inspections.workflow import actions_available
 def hazard_detail(hazard: Hazard) -> dict:
     record = hazard_record(session(), hazard)
     store = current_app.extensions["object_store"]
+    # Matches against hazards the caller may not see are shown without their ids (and the latest is the last).
+    checks = records_as_seen_by(session(), current_user(), [r.checks for r in record.rectifications])
     detail = {field: getattr(hazard, field) for field in hazard.__mapper__.columns.keys()}
     detail.update(
+        inspection_id=shown_inspection_id(session(), current_user(), hazard),
         enterprise=hazard.enterprise,
         plan=hazard.plan,
         extensions=record.extensions,
         photos=[photo_dict(photo, store) for photo in record.photos],
         rectifications=[
-            {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": r.checks,
+            {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": shown,
              "submitted_by": r.submitted_by, "submitted_at": r.submitted_at.isoformat()}
-            for r in record.rectifications
+            for r, shown in zip(record.rectifications, checks)
         ],
-        closure_checks=record.rectifications[-1].checks if record.rectifications else None,
+        closure_checks=checks[-1] if checks else None,
         closure_summary=summarize(record.rectifications[-1]) if record.rectifications else None,
         actions=actions_available(hazard.status, hazard.severity, current_user().role),
     )

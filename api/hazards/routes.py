@@ -16,7 +16,7 @@ from api.hazards.listing import HazardPage
 from api.hazards.schemas import EventSchema, HazardCreateSchema, HazardDetailSchema, HazardQuerySchema, HazardSchema
 from api.parsing import Blueprint
 from api.policy import report_time_policy
-from inspections import audit, hazards, notice
+from inspections import audit, hazards, notice, verification
 from inspections.calendar_store import load_calendar
 from inspections.enums import Role
 from inspections.hazard_queries import HazardFilters, hazards_query
@@ -115,9 +115,12 @@ class HazardEvents(MethodView):
     @login_required()
     @blp.response(200, EventSchema(many=True))
     def get(self, hazard_id: uuid.UUID):
-        """The audit trail: every change, who, when, from and to which state, each chained by SHA-256."""
+        """The audit trail: every change, who, when, from and to which state, each chained by SHA-256.
+
+        A re-inspection's photo checks that matched a photo of a hazard the caller may not see show that match
+        without its hazard and photo ids (`hidden: true`)."""
         hazard = hazards.get_hazard(session(), current_user(), hazard_id)
-        return audit.events_of(session(), hazard.id)
+        return verification.events_as_seen_by(session(), current_user(), audit.events_of(session(), hazard.id))
 
 
 @blp.route("/<uuid:hazard_id>/notice.pdf")

@@ -109,7 +109,9 @@ class CheckSummarySchema(ma.Schema):
 
 class HazardSchema(ma.Schema):
     id = ma.fields.UUID()
-    inspection_id = ma.fields.UUID(allow_none=True)
+    inspection_id = ma.fields.UUID(allow_none=True, metadata={
+        "description": "The inspection it was found in; null when there was none or the caller may not see it (an "
+                       "enterprise officer is never shown a covert inspection, 暗访, as GET /inspections/{id} is not)."})
     enterprise_id = ma.fields.Integer()
     enterprise_name = ma.fields.Function(lambda h: h.enterprise.name)
     category = ma.fields.String(attribute="category_code")

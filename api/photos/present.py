@@ -32,6 +32,8 @@ def photo_dict(photo: Photo, store: ObjectStore) -> dict:
         "alt": photo.alt,
         "accuracy_m": photo.accuracy_m,
         "location_source": photo.location_source,
+        "location_plausible": photo.location_plausible,
+        "location_reason": photo.location_reason,
         "make": photo.make,
         "model": photo.model,
         "uploaded_by": photo.uploaded_by,

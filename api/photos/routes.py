@@ -10,6 +10,7 @@ from api.clock import local_tz, now
 from api.db import session
 from api.parsing import Blueprint
 from api.photos.present import photo_dict
+from api.policy import place_policy
 from api.photos.schemas import (
     PhotoAttachSchema, PhotoFileSchema, PhotoFormSchema, PhotoMultipartSchema, PhotoQuerySchema, PhotoSchema,
     UploadCreateSchema, UploadTicketSchema,
@@ -52,13 +53,16 @@ class HazardPhotos(MethodView):
         rectification photos from the enterprise's officer while it is acknowledged, and from inspectors and
         reviewers while it is open (rectified on the spot, general hazards) or submitted (re-inspection).
         The type is judged by the bytes. EXIF GPS and DateTimeOriginal win over the phone's `lat`/`lon`/
-        `taken_at`; a hazard without a position of its own takes its first evidence photo's EXIF position.
+        `taken_at`; a hazard without a position of its own takes its first located evidence photo's EXIF position
+        when it is plausible (`location_plausible`: within PHOTO_LOCATION_MAX_DISTANCE_M of the enterprise and
+        not taken more than OFFLINE_REPORT_MAX_HOURS before the hazard was found); an implausible one is kept,
+        with `location_reason`, and the hazard stays. Once a photo decided, later photos never move it.
         The original is kept untouched (identical bytes are stored once); the display copy and thumbnail are
         upright JPEGs without any metadata. With JSON, the direct upload is read back, checked against its
         declared size and SHA-256, and processed the same way.
         """
         args = dict(session=session(), store=_store(), actor=current_user(), hazard_id=hazard_id,
-                    now=now(), tz=local_tz(), limits=_limits())
+                    now=now(), tz=local_tz(), limits=_limits(), place=place_policy())
         if request.is_json:
             added = uploads.attach_upload(data=parser.parse(PhotoAttachSchema, location="json"), **args)
         elif request.mimetype == "multipart/form-data":

@@ -73,6 +73,14 @@ class PhotoSchema(ma.Schema):
     alt = ma.fields.Float(allow_none=True)
     accuracy_m = ma.fields.Float(allow_none=True)
     location_source = ma.fields.String(allow_none=True, metadata={"enum": [LocationSource.EXIF, LocationSource.DEVICE]})
+    location_plausible = ma.fields.Boolean(allow_none=True, metadata={"description": (
+        "For a located evidence photo: whether its position is plausible for the hazard (taken within "
+        "PHOTO_LOCATION_MAX_DISTANCE_M of the enterprise's registered position, and not more than "
+        "OFFLINE_REPORT_MAX_HOURS before the hazard was found nor after it was received). Only a plausible first "
+        "located photo moves a hazard reported without a position; null when not judged (no position, a "
+        "rectification photo, or a photo stored before this was judged).")})
+    location_reason = ma.fields.String(allow_none=True, metadata={
+        "description": "Why the position is not plausible (null when it is, or was not judged)."})
     make = ma.fields.String(allow_none=True)
     model = ma.fields.String(allow_none=True)
     uploaded_by = ma.fields.Integer()

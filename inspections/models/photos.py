@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspections.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,10 @@ class Photo(Base):
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),
         CheckConstraint("(lat IS NULL) = (location_source IS NULL)", name="location_has_source"),
         CheckConstraint("location_source IS NULL OR location_source IN ('exif', 'device')", name="location_source"),
+        # Only a located photo is judged; an implausible one says why (inspections.photo_places).
+        CheckConstraint("location_plausible IS NULL OR lat IS NOT NULL", name="plausible_if_located"),
+        CheckConstraint("(location_plausible = false) = (location_reason IS NOT NULL)"
+                        " AND (location_plausible IS NOT NULL OR location_reason IS NULL)", name="implausible_has_reason"),
         # A hazard's first evidence photo (the map's thumbnail) in one index probe, without sorting its photos.
         Index("ix_photos_first_evidence", "hazard_id", "uploaded_at", "id",
               postgresql_where=text("kind = 'evidence'"), sqlite_where=text("kind = 'evidence'")),
@@ -40,6 +44,10 @@ class Photo(Base):
     alt: Mapped[float | None] = mapped_column(Float)
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str | None] = mapped_column(String(16))
+    # Whether the position could move the hazard (near the enterprise, taken around the report); None: not judged
+    # (no position, a rectification photo, or stored before the rule).
+    location_plausible: Mapped[bool | None] = mapped_column(Boolean)
+    location_reason: Mapped[str | None] = mapped_column(Text)
     make: Mapped[str | None] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
     orientation: Mapped[int | None] = mapped_column(Integer)

@@ -26,6 +26,11 @@ class District:
 
 @pytest.fixture
 def district(client, db_session) -> District:
+    return make_district(client, db_session)
+
+
+def make_district(client, db_session) -> District:
+    """The district of this module's docstring, made through the services; its people signed in through ``client``."""
     make_area(db_session, code="D1", name="示范区", level="district")
     make_area(db_session, code="S1", name="建外街道", level="street", parent_code="D1", boundary=square(116.40, 39.90))
     make_area(db_session, code="S2", name="三里屯街道", level="street", parent_code="D1", boundary=square(116.41, 39.90))

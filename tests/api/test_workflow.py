@@ -13,22 +13,24 @@ STATES = ["open", "acknowledged", "submitted", "closed", "void"]
 
 
 # (action, state) → {actor: expected status}. 404 for whoever may not see the hazard (the other
-# enterprise's officer, the inspector of another street), whatever the action.
+# enterprise's officer, the inspector of another street), whatever the action. ``act`` sends other bodies than
+# ``bring_to`` did, so a step repeated by whoever took it is 409; exact retries are in test_step_retries.py.
 EXPECTED = {
     ("acknowledge", "open"): dict(li=200, wang=403, zhao=403, admin=403),
-    ("acknowledge", "acknowledged"): dict(li=200, wang=403, zhao=403, admin=403),  # li's own retry
+    # li's own step again, but with a comment the first had not: not a retry but another request (409).
+    ("acknowledge", "acknowledged"): dict(li=409, wang=403, zhao=403, admin=403),
     ("acknowledge", "submitted"): dict(li=409, wang=403, zhao=403, admin=403),
     ("acknowledge", "closed"): dict(li=409, wang=403, zhao=403, admin=403),
     ("acknowledge", "void"): dict(li=409, wang=403, zhao=403, admin=403),
     ("rectification", "open"): dict(li=409, wang=403, zhao=403, admin=403),
     ("rectification", "acknowledged"): dict(li=200, wang=403, zhao=403, admin=403),
-    ("rectification", "submitted"): dict(li=200, wang=403, zhao=403, admin=403),  # li's own retry
+    ("rectification", "submitted"): dict(li=409, wang=403, zhao=403, admin=403),  # li's, with other measures
     ("rectification", "closed"): dict(li=409, wang=403, zhao=403, admin=403),
     ("rectification", "void"): dict(li=409, wang=403, zhao=403, admin=403),
     ("approve", "open"): dict(li=403, wang=422, zhao=422, admin=403),  # on the spot needs photos
     ("approve", "acknowledged"): dict(li=403, wang=409, zhao=409, admin=403),
     ("approve", "submitted"): dict(li=403, wang=200, zhao=200, admin=403),
-    ("approve", "closed"): dict(li=403, wang=200, zhao=409, admin=403),  # wang closed it: his retry
+    ("approve", "closed"): dict(li=403, wang=409, zhao=409, admin=403),  # wang closed it, without this comment
     ("approve", "void"): dict(li=403, wang=409, zhao=409, admin=403),
     ("reject", "open"): dict(li=403, wang=409, zhao=409, admin=403),
     ("reject", "acknowledged"): dict(li=403, wang=409, zhao=409, admin=403),
@@ -39,7 +41,7 @@ EXPECTED = {
     ("void", "acknowledged"): dict(li=403, wang=403, zhao=403, admin=200),
     ("void", "submitted"): dict(li=403, wang=403, zhao=403, admin=200),
     ("void", "closed"): dict(li=403, wang=403, zhao=403, admin=409),
-    ("void", "void"): dict(li=403, wang=403, zhao=403, admin=200),  # the admin's own retry
+    ("void", "void"): dict(li=403, wang=403, zhao=403, admin=409),  # the admin's own, with another reason
 }
 CASES = [
     (action, state, actor, EXPECTED[(action, state)].get(actor, 404))
