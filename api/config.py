@@ -1,17 +1,22 @@
 """Configuration from the environment: the only module that reads ``os.environ``.
 
-Every variable has an embedded default, so a fresh clone runs with none set (SQLite under ``instance/``
-and the bundled SeaweedFS on loopback).
+Every variable has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on loopback), but the
+secrets' defaults are published in this repository, so they are accepted only in development mode
+(``HAZARDS_ENV=development``). Anywhere else the service refuses to start (``SystemExit`` naming the variable)
+while ``SECRET_KEY`` is unset, the development key or shorter than 32 bytes, or while the S3 keys are the
+development ones and the object store is not on this machine. ``./scripts/run`` makes random keys on its first
+start and keeps them in ``instance/secrets.env`` (mode 0600).
 
 | variable | meaning | default |
 | --- | --- | --- |
+| ``HAZARDS_ENV`` | ``production`` or ``development``; only development accepts the published development secrets | ``production`` |
 | ``DATABASE_URL`` | SQLAlchemy URL (``postgresql://…`` in production) | ``sqlite:///instance/hazards.db`` |
 | ``S3_ENDPOINT_URL`` | S3-compatible endpoint | ``http://127.0.0.1:8333`` (bundled SeaweedFS) |
 | ``S3_PUBLIC_ENDPOINT_URL`` | the endpoint as phones reach it, used in presigned links | ``S3_ENDPOINT_URL`` |
 | ``S3_BUCKET`` | bucket for photos and documents | ``hazards`` |
-| ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` | object-store credentials | ``hazards-dev`` / ``hazards-dev-secret`` |
+| ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` | object-store credentials; the development keys are refused outside development mode unless both endpoints are on loopback | ``hazards-dev`` / ``hazards-dev-secret`` |
 | ``S3_REGION`` | region for request signing | ``us-east-1`` |
-| ``SECRET_KEY`` | signs access tokens; set a long random value in production | a development key |
+| ``SECRET_KEY`` | signs access tokens and the map's thumbnail links: at least 32 random bytes, e.g. ``python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`` | none (a development key in development mode) |
 | ``TIMEZONE`` | local time zone for deadlines | ``Asia/Shanghai`` |
 | ``GENERAL_DEADLINE_WORKING_DAYS`` | default rectification period of a general hazard | ``7`` |
 | ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
@@ -40,12 +45,20 @@ and the bundled SeaweedFS on loopback).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENVIRONMENTS = ("production", "development")
+# Published here, so anyone can sign with them: accepted in development mode only (refuse_published_secrets).
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+DEV_S3_ACCESS_KEY_ID = "hazards-dev"
+DEV_S3_SECRET_ACCESS_KEY = "hazards-dev-secret"
+MIN_SECRET_KEY_BYTES = 32
+NEW_KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 # Debian's fonts-noto-cjk: Noto Serif CJK (宋体-like, as official documents are set), OpenType/CFF in a collection.
 DEFAULT_NOTICE_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -104,19 +117,27 @@ def _map_settings(env) -> dict:
     }
 
 
+def _environment(env) -> str:
+    name = (env.get("HAZARDS_ENV") or "production").strip().lower()
+    if name not in ENVIRONMENTS:
+        raise SystemExit(f"Configuration error: HAZARDS_ENV must be production or development, got {name!r}.")
+    return name
+
+
 def from_env(environ=None) -> dict:
     """The settings, read once when the app is created (never at import time)."""
     env = os.environ if environ is None else environ
     s3_endpoint = env.get("S3_ENDPOINT_URL") or "http://127.0.0.1:8333"
     return {
+        "HAZARDS_ENV": _environment(env),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'hazards.db'}",
         "S3_ENDPOINT_URL": s3_endpoint,
         "S3_PUBLIC_ENDPOINT_URL": env.get("S3_PUBLIC_ENDPOINT_URL") or s3_endpoint,
         "S3_BUCKET": env.get("S3_BUCKET") or "hazards",
-        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or "hazards-dev",
-        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or "hazards-dev-secret",
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or DEV_S3_ACCESS_KEY_ID,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or DEV_S3_SECRET_ACCESS_KEY,
         "S3_REGION": env.get("S3_REGION") or "us-east-1",
-        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "TIMEZONE": env.get("TIMEZONE") or "Asia/Shanghai",
         "GENERAL_DEADLINE_WORKING_DAYS": _int(env, "GENERAL_DEADLINE_WORKING_DAYS", 7),
         "MAJOR_DEADLINE_WORKING_DAYS": _int(env, "MAJOR_DEADLINE_WORKING_DAYS", 30),
@@ -138,3 +159,58 @@ def from_env(environ=None) -> dict:
         "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,
         **_map_settings(env),
     }
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def published_secret_problems(config) -> list[str]:
+    """What in ``config`` is no secret (unset, too short, or published in this repository), each with its remedy."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if not key:
+        problems.append("SECRET_KEY is not set.")
+    elif key == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY is the development key published with the source code.")
+    elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(f"SECRET_KEY is {len(key.encode())} bytes long; it needs at least {MIN_SECRET_KEY_BYTES}.")
+    if problems:
+        problems[-1] += (f" Set it to a long random value: export SECRET_KEY=\"$({NEW_KEY_COMMAND})\" "
+                         "(the same value on every instance, kept across restarts).")
+    # On loopback only this machine reaches the store (the bundled SeaweedFS binds 127.0.0.1 alone).
+    endpoints = {config["S3_ENDPOINT_URL"], config.get("S3_PUBLIC_ENDPOINT_URL") or config["S3_ENDPOINT_URL"]}
+    remote = sorted(url for url in endpoints if not _is_loopback(url))
+    # The secret key is what signs S3 requests: the published one, anywhere off this machine, opens the bucket.
+    if remote and config["S3_SECRET_ACCESS_KEY"] == DEV_S3_SECRET_ACCESS_KEY:
+        problems.append(f"S3_SECRET_ACCESS_KEY is the development key published with the source code, and the "
+                        f"object store at {', '.join(remote)} is not on this machine. Set S3_ACCESS_KEY_ID and "
+                        "S3_SECRET_ACCESS_KEY to the store's own keys.")
+    return problems
+
+
+def refuse_published_secrets(config) -> dict:
+    """The signing key to run with, or ``SystemExit`` naming each variable to set and how.
+
+    In development mode (``HAZARDS_ENV=development``) an unset ``SECRET_KEY`` falls back to the development key;
+    in any other mode a token signed with a published key would let anyone act as any user, so the service
+    does not start.
+    """
+    if config["HAZARDS_ENV"] == "development":
+        return {"SECRET_KEY": config.get("SECRET_KEY") or DEV_SECRET_KEY}
+    problems = published_secret_problems(config)
+    if problems:
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise SystemExit(
+            "Configuration error: the service does not start with missing or published secrets:\n"
+            f"{lines}\n"
+            "./scripts/run makes random keys on its first start and keeps them in instance/secrets.env. On a "
+            "developer's machine, HAZARDS_ENV=development accepts the development defaults."
+        )
+    return {"SECRET_KEY": config["SECRET_KEY"]}

@@ -7,6 +7,7 @@ several connections at once (races) and still not see each other's rows.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 
 import pytest
@@ -57,13 +58,15 @@ def _session_app(database_url, seaweedfs):
     app = create_app(
         {
             "TESTING": True,
+            # Production mode, as operators run it: the suite holds real keys, never the published defaults.
+            "HAZARDS_ENV": "production",
             "DATABASE_URL": database_url,
             "S3_ENDPOINT_URL": seaweedfs.endpoint_url,
             "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url,
             "S3_ACCESS_KEY_ID": seaweedfs.access_key,
             "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
             "S3_BUCKET": bucket,
-            "SECRET_KEY": "test-secret-key-long-enough-for-hs256-signing",
+            "SECRET_KEY": secrets.token_urlsafe(48),
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )
