@@ -30,9 +30,11 @@ start and keeps them in ``instance/secrets.env`` (mode 0600).
 | ``ACCESS_TOKEN_MINUTES`` | lifetime of an access token | ``30`` |
 | ``REFRESH_TOKEN_DAYS`` | lifetime of a refresh token | ``14`` |
 | ``REFRESH_REUSE_GRACE_SECONDS`` | a spent refresh token still honoured this long (retries after a lost answer) | ``60`` |
-| ``RATELIMIT_STORAGE_URI`` | where login counters live; ``redis://…`` when several instances run | ``memory://`` |
-| ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed per username | ``10 per 15 minutes`` |
-| ``LOGIN_LIMIT_PER_ADDRESS`` | sign-in attempts allowed per client address | ``60 per 15 minutes`` |
+| ``RATELIMIT_STORAGE_URI`` | where the sign-in counters live, shared by every worker and instance: ``database`` (a table of ``DATABASE_URL``) or Redis (``redis://host:6379/0``, ``rediss://…``, ``unix://…``); with Redis down, sign-in answers 503 | ``database`` |
+| ``RATELIMIT_KEY_PREFIX`` | prefix of the counters' keys in Redis (several services may share one Redis) | ``hazards:sign-in:`` |
+| ``LOGIN_LIMIT_PER_USER_ADDRESS`` | failed sign-ins allowed for one username from one client address | ``10 per 15 minutes`` |
+| ``LOGIN_LIMIT_PER_ADDRESS`` | failed sign-ins allowed from one client address, whatever the usernames | ``60 per 15 minutes`` |
+| ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed for one username from all addresses together; beyond it only addresses where that user signed in within 30 days may go on trying | ``30 per hour`` |
 | ``PHOTO_MAX_BYTES`` | largest photo accepted, in bytes (larger uploads answer 413) | ``26214400`` (25 MiB) |
 | ``PROXY_HOPS`` | reverse proxies in front whose ``X-Forwarded-For`` is trusted | ``0`` |
 | ``MAP_TILE_URL`` | base-map tile URL template(s) for the ``/map`` page, ``{z}/{x}/{y}`` and ``{s}``; several separated by spaces are drawn bottom to top (Tianditu ``vec_w`` then ``cva_w``, each with ``&tk=KEY``); ``none`` for no base map | ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` |
@@ -47,6 +49,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -117,6 +120,43 @@ def _map_settings(env) -> dict:
     }
 
 
+_RATE = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``"10 per 15 minutes"`` as (10, 900): how many in how many seconds. ValueError if it is not that shape."""
+    match = _RATE.match(text)
+    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+        raise ValueError(text)
+    return int(match.group(1)), int(match.group(2) or 1) * _SECONDS[match.group(3).lower()]
+
+
+def _rate(env, name: str, default: str) -> str:
+    raw = env.get(name) or default
+    try:
+        parse_rate(raw)
+    except ValueError:
+        raise SystemExit(f"Configuration error: {name} must read like '10 per 15 minutes' (second, minute, hour or "
+                         f"day), got {raw!r}.") from None
+    return raw
+
+
+COUNTER_STORE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _counter_store(env) -> str:
+    raw = (env.get("RATELIMIT_STORAGE_URI") or "database").strip()
+    if raw == "database" or raw.partition("://")[0].lower() in COUNTER_STORE_SCHEMES:
+        return raw
+    if raw.startswith("memory://"):
+        raise SystemExit("Configuration error: RATELIMIT_STORAGE_URI=memory:// is no longer offered: every worker "
+                         "would count apart (two workers, twice the limits). Leave it unset to keep the counters in "
+                         "the database, or give redis://host:6379/0.")
+    raise SystemExit(f"Configuration error: RATELIMIT_STORAGE_URI must be 'database' or a Redis URL "
+                     f"(redis://host:6379/0, rediss://…, unix://…), got {raw!r}.")
+
+
 def _environment(env) -> str:
     name = (env.get("HAZARDS_ENV") or "production").strip().lower()
     if name not in ENVIRONMENTS:
@@ -151,9 +191,11 @@ def from_env(environ=None) -> dict:
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),
         "REFRESH_REUSE_GRACE_SECONDS": _int(env, "REFRESH_REUSE_GRACE_SECONDS", 60),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
-        "LOGIN_LIMIT_PER_USER": env.get("LOGIN_LIMIT_PER_USER") or "10 per 15 minutes",
-        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "60 per 15 minutes",
+        "RATELIMIT_STORAGE_URI": _counter_store(env),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "hazards:sign-in:",
+        "LOGIN_LIMIT_PER_USER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_USER_ADDRESS", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER": _rate(env, "LOGIN_LIMIT_PER_USER", "30 per hour"),
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
         "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from inspections.enums import Role
 from inspections.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from inspections.models import Area, Enterprise, RefreshToken, User
+from inspections.sign_in_limits import SignInThrottle
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
@@ -44,6 +45,19 @@ def authenticate(session: Session, username: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.commit()
+    return user
+
+
+def sign_in(session: Session, throttle: SignInThrottle, username: str, password: str, address: str) -> User:
+    """``authenticate``, within the sign-in limits: TooManySignIns before any password is tried past them, and
+    every failure counted against the username, the address and both together."""
+    throttle.check(username, address)
+    try:
+        user = authenticate(session, username, password)
+    except AuthenticationFailed:
+        throttle.failed(username, address)
+        raise
+    throttle.succeeded(username, address)
     return user
 
 

@@ -8,7 +8,7 @@ from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema
 from api.auth import current_user, issue_access_token, login_required
 from api.clock import system_clock
 from api.db import session
-from api.limiter import limiter, username_key
+from api.limiter import client_address, throttle
 from api.parsing import Blueprint
 from inspections import accounts
 
@@ -25,35 +25,26 @@ def _refresh_ttl() -> timedelta:
     return timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"])
 
 
-def _login_limit_per_user() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_USER"]
-
-
-def _login_limit_per_address() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
 @blp.route("/auth/token")
 class Token(MethodView):
-    # Failed attempts count against the username (guessing one account's password); every attempt counts
-    # against the address (trying many accounts from one place).
-    decorators = [
-        limiter.limit(_login_limit_per_user, key_func=username_key, deduct_when=lambda r: r.status_code == 401),
-        limiter.limit(_login_limit_per_address),
-    ]
-
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(401, description="Wrong username or password (the same answer for an unknown user).")
-    @blp.alt_response(429, description="Too many attempts for this username or from this address.")
+    @blp.alt_response(429, description="Too many failed sign-ins for this username from this address, from this "
+                                       "address, or for this username from many addresses; `Retry-After` says when "
+                                       "to try again.")
+    @blp.alt_response(503, description="The store of the sign-in counters (or the database) is not reachable; "
+                                       "`Retry-After` says when to try again.")
     def post(self, body):
         """Sign in with a username and password.
 
         Returns a short-lived bearer access token and a refresh token. A wrong password and an unknown
-        username get the same 401.
+        username get the same 401. Failed sign-ins are limited per username from one address, per address, and
+        per username from all addresses together; past the last limit, only addresses where the user signed in
+        within 30 days may go on, so strangers' failures never lock an owner out where they usually sign in.
         """
-        user = accounts.authenticate(session(), body["username"], body["password"])
+        user = accounts.sign_in(session(), throttle(), body["username"], body["password"], client_address())
         refresh = accounts.issue_refresh_token(session(), user, now=system_clock(), ttl=_refresh_ttl())
         return _token_pair(user, refresh)
 
