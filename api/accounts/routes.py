@@ -4,7 +4,9 @@ from datetime import timedelta
 from flask import current_app
 from flask.views import MethodView
 
-from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
+from api.accounts.schemas import (
+    MeSchema, PasswordChangeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema,
+)
 from api.auth import current_user, issue_access_token, login_required
 from api.clock import system_clock
 from api.db import session
@@ -75,3 +77,27 @@ class Me(MethodView):
     def get(self):
         """The signed-in user, with role and the enterprise or area they are bound to."""
         return current_user()
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @login_required()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(422, description="The current password is not right, or the new one is refused (the message "
+                                       "says why: too short, common, or built from the username or name).")
+    @blp.alt_response(429, description="Too many wrong current passwords for this user from this address (the "
+                                       "sign-in limits); `Retry-After` says when to try again.")
+    def post(self, body):
+        """Change your own password, giving the current one.
+
+        Every access token and refresh token issued before stops working at once, on every device; the answer is
+        a new token pair for this one, so it stays signed in. Wrong current passwords count against the sign-in
+        limits, like wrong passwords at sign-in.
+        """
+        user = accounts.change_own_password(
+            session(), throttle(), current_user(), body["current_password"], body["new_password"],
+            client_address(), now=system_clock(),
+        )
+        refresh = accounts.issue_refresh_token(session(), user, now=system_clock(), ttl=_refresh_ttl())
+        return _token_pair(user, refresh)
