@@ -145,8 +145,9 @@ def _rate(env, name: str, default: str) -> str:
 COUNTER_STORE_SCHEMES = ("redis", "rediss", "unix")
 
 
-def _counter_store(env) -> str:
-    raw = (env.get("RATELIMIT_STORAGE_URI") or "database").strip()
+def counter_store(raw: str | None) -> str:
+    """``RATELIMIT_STORAGE_URI`` checked: ``database`` or a Redis URL, else ``SystemExit`` saying what to give."""
+    raw = (raw or "database").strip()
     if raw == "database" or raw.partition("://")[0].lower() in COUNTER_STORE_SCHEMES:
         return raw
     if raw.startswith("memory://"):
@@ -191,7 +192,7 @@ def from_env(environ=None) -> dict:
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),
         "REFRESH_REUSE_GRACE_SECONDS": _int(env, "REFRESH_REUSE_GRACE_SECONDS", 60),
-        "RATELIMIT_STORAGE_URI": _counter_store(env),
+        "RATELIMIT_STORAGE_URI": counter_store(env.get("RATELIMIT_STORAGE_URI")),
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "hazards:sign-in:",
         "LOGIN_LIMIT_PER_USER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_USER_ADDRESS", "10 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from flask import Flask, current_app, request
 
-from api.config import parse_rate
+from api.config import counter_store, parse_rate
 from inspections.sign_in_counters import DatabaseCounters, RedisCounters
 from inspections.sign_in_limits import Rate, SignInLimits, SignInThrottle
 
 
 def init_app(app: Flask) -> None:
-    uri = app.config["RATELIMIT_STORAGE_URI"]
+    uri = counter_store(app.config["RATELIMIT_STORAGE_URI"])  # also when given to create_app, not the environment
     # The database's counters are made per request, from whatever session factory the app has then.
     app.extensions["sign_in_counters"] = (
         None if uri == "database" else RedisCounters(uri, app.config["RATELIMIT_KEY_PREFIX"]))
