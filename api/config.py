@@ -1,11 +1,11 @@
 """Configuration from the environment: the only module that reads ``os.environ``.
 
-Every variable has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on loopback), but the
-secrets' defaults are published in this repository, so they are accepted only in development mode
-(``HAZARDS_ENV=development``). Anywhere else the service refuses to start (``SystemExit`` naming the variable)
-while ``SECRET_KEY`` is unset, the development key or shorter than 32 bytes, or while the S3 keys are the
-development ones and the object store is not on this machine. ``./scripts/run`` makes random keys on its first
-start and keeps them in ``instance/secrets.env`` (mode 0600).
+Every variable but ``SECRET_KEY`` has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on
+loopback). Secrets published in this repository are accepted only in development mode (``HAZARDS_ENV=development``,
+where ``SECRET_KEY`` defaults to a development key): anywhere else the service refuses to start (``SystemExit``
+naming the variable and how to set it) while ``SECRET_KEY`` is unset, the development key or shorter than 32
+bytes, or while the S3 secret key is the development one and the object store is not on loopback.
+``./scripts/run`` makes random keys on its first start and keeps them in ``instance/secrets.env`` (mode 0600).
 
 | variable | meaning | default |
 | --- | --- | --- |
