@@ -58,6 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(OPENAPI_SETTINGS)
     app.config.update(config_module.from_env())
     app.config.update(config or {})
+    app.config.update(config_module.refuse_published_secrets(app.config))
+    if app.config["HAZARDS_ENV"] == "development":
+        log.warning("HAZARDS_ENV=development: the published development secrets are accepted; never expose this "
+                    "instance.")
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or app.config["PHOTO_MAX_BYTES"] + 2**20  # + form
     app.json = JSONProvider(app)
     app.json.ensure_ascii = False  # Chinese names stay readable in responses

@@ -1,8 +1,9 @@
 """Bearer tokens, the current user, and role checks.
 
 Access tokens are short-lived signed JWTs (HS256 with ``SECRET_KEY``); the user is loaded on every
-request so a deactivated account stops working at once. Refresh tokens are opaque and rotate
-(``inspections.accounts``).
+request so a deactivated account stops working at once, and each token carries the user's token version
+(``ver``), which a password change raises: every token issued before it answers 401 at once. Refresh tokens are
+opaque and rotate (``inspections.accounts``).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def issue_access_token(user: User, now: datetime) -> tuple[str, int]:
         "sub": str(user.id),
         "role": user.role,
         "typ": "access",
+        "ver": user.token_version,
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
@@ -51,6 +53,9 @@ def _user_from_header() -> User:
     user = session().get(User, int(claims["sub"]))
     if user is None or not user.active:
         raise AuthenticationFailed("The account is not active.")
+    # Tokens from before versions were carried have none: version 0, as every user had then.
+    if claims.get("ver", 0) != user.token_version:
+        raise AuthenticationFailed("The password was changed since this token was issued; sign in again.")
     return user
 
 

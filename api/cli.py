@@ -55,7 +55,8 @@ def users_create(username, role, display_name, enterprise_id, area_code):
             enterprise_id=enterprise_id, area_code=area_code,
         )
     except DomainError as error:
-        details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items())
+        details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items()
+                            if " ".join(msgs) != error.message)
         raise click.ClickException(f"{error.message} {details}".strip()) from None
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
 

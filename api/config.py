@@ -1,17 +1,22 @@
 """Configuration from the environment: the only module that reads ``os.environ``.
 
-Every variable has an embedded default, so a fresh clone runs with none set (SQLite under ``instance/``
-and the bundled SeaweedFS on loopback).
+Every variable but ``SECRET_KEY`` has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on
+loopback). Secrets published in this repository are accepted only in development mode (``HAZARDS_ENV=development``,
+where ``SECRET_KEY`` defaults to a development key): anywhere else the service refuses to start (``SystemExit``
+naming the variable and how to set it) while ``SECRET_KEY`` is unset, the development key or shorter than 32
+bytes, or while the S3 secret key is the development one and the object store is not on loopback.
+``./scripts/run`` makes random keys on its first start and keeps them in ``instance/secrets.env`` (mode 0600).
 
 | variable | meaning | default |
 | --- | --- | --- |
+| ``HAZARDS_ENV`` | ``production`` or ``development``; only development accepts the published development secrets | ``production`` |
 | ``DATABASE_URL`` | SQLAlchemy URL (``postgresql://…`` in production) | ``sqlite:///instance/hazards.db`` |
 | ``S3_ENDPOINT_URL`` | S3-compatible endpoint | ``http://127.0.0.1:8333`` (bundled SeaweedFS) |
 | ``S3_PUBLIC_ENDPOINT_URL`` | the endpoint as phones reach it, used in presigned links | ``S3_ENDPOINT_URL`` |
 | ``S3_BUCKET`` | bucket for photos and documents | ``hazards`` |
-| ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` | object-store credentials | ``hazards-dev`` / ``hazards-dev-secret`` |
+| ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` | object-store credentials; the development keys are refused outside development mode unless both endpoints are on loopback | ``hazards-dev`` / ``hazards-dev-secret`` |
 | ``S3_REGION`` | region for request signing | ``us-east-1`` |
-| ``SECRET_KEY`` | signs access tokens; set a long random value in production | a development key |
+| ``SECRET_KEY`` | signs access tokens and the map's thumbnail links: at least 32 random bytes, e.g. ``python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`` | none (a development key in development mode) |
 | ``TIMEZONE`` | local time zone for deadlines | ``Asia/Shanghai`` |
 | ``GENERAL_DEADLINE_WORKING_DAYS`` | default rectification period of a general hazard | ``7`` |
 | ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
@@ -25,9 +30,11 @@ and the bundled SeaweedFS on loopback).
 | ``ACCESS_TOKEN_MINUTES`` | lifetime of an access token | ``30`` |
 | ``REFRESH_TOKEN_DAYS`` | lifetime of a refresh token | ``14`` |
 | ``REFRESH_REUSE_GRACE_SECONDS`` | a spent refresh token still honoured this long (retries after a lost answer) | ``60`` |
-| ``RATELIMIT_STORAGE_URI`` | where login counters live; ``redis://…`` when several instances run | ``memory://`` |
-| ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed per username | ``10 per 15 minutes`` |
-| ``LOGIN_LIMIT_PER_ADDRESS`` | sign-in attempts allowed per client address | ``60 per 15 minutes`` |
+| ``RATELIMIT_STORAGE_URI`` | where the sign-in counters live, shared by every worker and instance: ``database`` (a table of ``DATABASE_URL``) or Redis (``redis://host:6379/0``, ``rediss://…``, ``unix://…``); with Redis down, sign-in answers 503 | ``database`` |
+| ``RATELIMIT_KEY_PREFIX`` | prefix of the counters' keys in Redis (several services may share one Redis) | ``hazards:sign-in:`` |
+| ``LOGIN_LIMIT_PER_USER_ADDRESS`` | failed sign-ins allowed for one username from one client address | ``10 per 15 minutes`` |
+| ``LOGIN_LIMIT_PER_ADDRESS`` | failed sign-ins allowed from one client address, whatever the usernames | ``60 per 15 minutes`` |
+| ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed for one username from all addresses together; beyond it only addresses where that user signed in within 30 days may go on trying | ``30 per hour`` |
 | ``PHOTO_MAX_BYTES`` | largest photo accepted, in bytes (larger uploads answer 413) | ``26214400`` (25 MiB) |
 | ``PHOTO_LOCATION_MAX_DISTANCE_M`` | an evidence photo's position moves its hazard only when taken this close to the enterprise's registered position (and not more than ``OFFLINE_REPORT_MAX_HOURS`` before the hazard was found); a farther one is kept, flagged ``location_plausible: false`` | ``1000`` |
 | ``PROXY_HOPS`` | reverse proxies in front whose ``X-Forwarded-For`` is trusted | ``0`` |
@@ -41,12 +48,21 @@ and the bundled SeaweedFS on loopback).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+ENVIRONMENTS = ("production", "development")
+# Published here, so anyone can sign with them: accepted in development mode only (refuse_published_secrets).
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-in-production"
+DEV_S3_ACCESS_KEY_ID = "hazards-dev"
+DEV_S3_SECRET_ACCESS_KEY = "hazards-dev-secret"
+MIN_SECRET_KEY_BYTES = 32
+NEW_KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 # Debian's fonts-noto-cjk: Noto Serif CJK (宋体-like, as official documents are set), OpenType/CFF in a collection.
 DEFAULT_NOTICE_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -105,19 +121,65 @@ def _map_settings(env) -> dict:
     }
 
 
+_RATE = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """``"10 per 15 minutes"`` as (10, 900): how many in how many seconds. ValueError if it is not that shape."""
+    match = _RATE.match(text)
+    if not match or int(match.group(1)) < 1 or int(match.group(2) or 1) < 1:
+        raise ValueError(text)
+    return int(match.group(1)), int(match.group(2) or 1) * _SECONDS[match.group(3).lower()]
+
+
+def _rate(env, name: str, default: str) -> str:
+    raw = env.get(name) or default
+    try:
+        parse_rate(raw)
+    except ValueError:
+        raise SystemExit(f"Configuration error: {name} must read like '10 per 15 minutes' (second, minute, hour or "
+                         f"day), got {raw!r}.") from None
+    return raw
+
+
+COUNTER_STORE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def counter_store(raw: str | None) -> str:
+    """``RATELIMIT_STORAGE_URI`` checked: ``database`` or a Redis URL, else ``SystemExit`` saying what to give."""
+    raw = (raw or "database").strip()
+    if raw == "database" or raw.partition("://")[0].lower() in COUNTER_STORE_SCHEMES:
+        return raw
+    if raw.startswith("memory://"):
+        raise SystemExit("Configuration error: RATELIMIT_STORAGE_URI=memory:// is no longer offered: every worker "
+                         "would count apart (two workers, twice the limits). Leave it unset to keep the counters in "
+                         "the database, or give redis://host:6379/0.")
+    raise SystemExit(f"Configuration error: RATELIMIT_STORAGE_URI must be 'database' or a Redis URL "
+                     f"(redis://host:6379/0, rediss://…, unix://…), got {raw!r}.")
+
+
+def _environment(env) -> str:
+    name = (env.get("HAZARDS_ENV") or "production").strip().lower()
+    if name not in ENVIRONMENTS:
+        raise SystemExit(f"Configuration error: HAZARDS_ENV must be production or development, got {name!r}.")
+    return name
+
+
 def from_env(environ=None) -> dict:
     """The settings, read once when the app is created (never at import time)."""
     env = os.environ if environ is None else environ
     s3_endpoint = env.get("S3_ENDPOINT_URL") or "http://127.0.0.1:8333"
     return {
+        "HAZARDS_ENV": _environment(env),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'hazards.db'}",
         "S3_ENDPOINT_URL": s3_endpoint,
         "S3_PUBLIC_ENDPOINT_URL": env.get("S3_PUBLIC_ENDPOINT_URL") or s3_endpoint,
         "S3_BUCKET": env.get("S3_BUCKET") or "hazards",
-        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or "hazards-dev",
-        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or "hazards-dev-secret",
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or DEV_S3_ACCESS_KEY_ID,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or DEV_S3_SECRET_ACCESS_KEY,
         "S3_REGION": env.get("S3_REGION") or "us-east-1",
-        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "TIMEZONE": env.get("TIMEZONE") or "Asia/Shanghai",
         "GENERAL_DEADLINE_WORKING_DAYS": _int(env, "GENERAL_DEADLINE_WORKING_DAYS", 7),
         "MAJOR_DEADLINE_WORKING_DAYS": _int(env, "MAJOR_DEADLINE_WORKING_DAYS", 30),
@@ -131,12 +193,69 @@ def from_env(environ=None) -> dict:
         "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
         "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 14),
         "REFRESH_REUSE_GRACE_SECONDS": _int(env, "REFRESH_REUSE_GRACE_SECONDS", 60),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
-        "LOGIN_LIMIT_PER_USER": env.get("LOGIN_LIMIT_PER_USER") or "10 per 15 minutes",
-        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS") or "60 per 15 minutes",
+        "RATELIMIT_STORAGE_URI": counter_store(env.get("RATELIMIT_STORAGE_URI")),
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "hazards:sign-in:",
+        "LOGIN_LIMIT_PER_USER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_USER_ADDRESS", "10 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": _rate(env, "LOGIN_LIMIT_PER_ADDRESS", "60 per 15 minutes"),
+        "LOGIN_LIMIT_PER_USER": _rate(env, "LOGIN_LIMIT_PER_USER", "30 per hour"),
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
         "PHOTO_LOCATION_MAX_DISTANCE_M": _int(env, "PHOTO_LOCATION_MAX_DISTANCE_M", 1000),
         "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,
         **_map_settings(env),
     }
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def published_secret_problems(config) -> list[str]:
+    """What in ``config`` is no secret (unset, too short, or published in this repository), each with its remedy."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if not key:
+        problems.append("SECRET_KEY is not set.")
+    elif key == DEV_SECRET_KEY:
+        problems.append("SECRET_KEY is the development key published with the source code.")
+    elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        problems.append(f"SECRET_KEY is {len(key.encode())} bytes long; it needs at least {MIN_SECRET_KEY_BYTES}.")
+    if problems:
+        problems[-1] += (f" Set it to a long random value: export SECRET_KEY=\"$({NEW_KEY_COMMAND})\" "
+                         "(the same value on every instance, kept across restarts).")
+    # On loopback only this machine reaches the store (the bundled SeaweedFS binds 127.0.0.1 alone).
+    endpoints = {config["S3_ENDPOINT_URL"], config.get("S3_PUBLIC_ENDPOINT_URL") or config["S3_ENDPOINT_URL"]}
+    remote = sorted(url for url in endpoints if not _is_loopback(url))
+    # The secret key is what signs S3 requests: the published one, anywhere off this machine, opens the bucket.
+    if remote and config["S3_SECRET_ACCESS_KEY"] == DEV_S3_SECRET_ACCESS_KEY:
+        problems.append(f"S3_SECRET_ACCESS_KEY is the development key published with the source code, and the "
+                        f"object store at {', '.join(remote)} is not on this machine. Set S3_ACCESS_KEY_ID and "
+                        "S3_SECRET_ACCESS_KEY to the store's own keys.")
+    return problems
+
+
+def refuse_published_secrets(config) -> dict:
+    """The signing key to run with, or ``SystemExit`` naming each variable to set and how.
+
+    In development mode (``HAZARDS_ENV=development``) an unset ``SECRET_KEY`` falls back to the development key;
+    in any other mode a token signed with a published key would let anyone act as any user, so the service
+    does not start.
+    """
+    if config["HAZARDS_ENV"] == "development":
+        return {"SECRET_KEY": config.get("SECRET_KEY") or DEV_SECRET_KEY}
+    problems = published_secret_problems(config)
+    if problems:
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        raise SystemExit(
+            "Configuration error: the service does not start with missing or published secrets:\n"
+            f"{lines}\n"
+            "./scripts/run makes random keys on its first start and keeps them in instance/secrets.env. On a "
+            "developer's machine, HAZARDS_ENV=development accepts the development defaults."
+        )
+    return {"SECRET_KEY": config["SECRET_KEY"]}

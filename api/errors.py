@@ -15,6 +15,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from inspections import errors as domain
 from inspections.db import InstantOutOfRange
 from inspections.photos import PhotoFileTooLarge
+from inspections.sign_in_counters import CountersUnavailable
+from inspections.sign_in_limits import TooManySignIns
 from media.photo import PhotoRejected, UnsupportedImageType
 from media.storage import StorageUnavailable
 
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 STATUS_OF = {
+    TooManySignIns: 429,
     domain.InvalidInput: 422,
     domain.AuthenticationFailed: 401,
     domain.Forbidden: 403,
@@ -58,6 +61,8 @@ def _request_location() -> str:
 def _domain_error(error: domain.DomainError):
     status = next(code for cls, code in STATUS_OF.items() if isinstance(error, cls))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManySignIns):
+        headers = {"Retry-After": str(error.retry_after)}
     # Field errors are nested by location like webargs' own, so clients read every 422 the same way.
     errors = {_request_location(): error.errors} if error.errors else None
     return error_response(status, error.message, errors, headers)
@@ -78,6 +83,11 @@ def _unavailable(what: str):
 def _storage_down(error: StorageUnavailable):
     log.warning("object store unavailable: %s", error)
     return _unavailable("object store")
+
+
+def _counters_down(error: CountersUnavailable):
+    log.warning("sign-in rate-limit store unavailable (RATELIMIT_STORAGE_URI): %s", error)
+    return _unavailable("sign-in rate-limit store")
 
 
 def _database_error(error: DBAPIError):
@@ -108,6 +118,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(PhotoRejected, _photo_rejected)
     app.register_error_handler(StorageUnavailable, _storage_down)
+    app.register_error_handler(CountersUnavailable, _counters_down)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(StatementError, _statement_error)
     app.register_error_handler(PoolTimeout, _database_error)

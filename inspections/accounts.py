@@ -14,22 +14,29 @@ from sqlalchemy.orm import Session
 from inspections.enums import Role
 from inspections.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from inspections.models import Area, Enterprise, RefreshToken, User
+from inspections.passwords import password_problem
+from inspections.sign_in_limits import SignInThrottle
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
-MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"A password has at least {MIN_PASSWORD_LENGTH} characters."
-    return None
+def _check_password(password: str, username: str, display_name: str | None, field: str = "password") -> None:
+    if problem := password_problem(password, username=username, display_name=display_name):
+        raise InvalidInput(problem, {field: [problem]})
+
+
+def _set_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """A new password signs the user out everywhere: access tokens carry the old version, refresh tokens are revoked."""
+    user.password_hash = hash_password(password)
+    user.token_version += 1
+    _revoke_all(session, user.id, now)
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
@@ -44,6 +51,39 @@ def authenticate(session: Session, username: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.commit()
+    return user
+
+
+def sign_in(session: Session, throttle: SignInThrottle, username: str, password: str, address: str) -> User:
+    """``authenticate``, within the sign-in limits: TooManySignIns before any password is tried past them, and
+    every failure counted against the username, the address and both together."""
+    throttle.check(username, address)
+    try:
+        user = authenticate(session, username, password)
+    except AuthenticationFailed:
+        throttle.failed(username, address)
+        raise
+    throttle.succeeded(username, address)
+    return user
+
+
+def change_own_password(session: Session, throttle: SignInThrottle, user: User, current_password: str,
+                        new_password: str, address: str, now: datetime) -> User:
+    """The user sets a new password, proving the current one (within the sign-in limits, since a stolen access
+    token must not let anyone guess it). Every access and refresh token issued before stops working."""
+    throttle.check(user.username, address)
+    try:
+        _hasher.verify(user.password_hash, current_password)
+    except (VerificationError, InvalidHashError):
+        throttle.failed(user.username, address)
+        raise InvalidInput("The current password is not right.",
+                           {"current_password": ["This is not your current password."]}) from None
+    throttle.succeeded(user.username, address)
+    if new_password == current_password:
+        raise InvalidInput("The new password is the current one.", {"new_password": ["Choose a new password."]})
+    _check_password(new_password, user.username, user.display_name, field="new_password")
+    _set_password(session, user, new_password, now)
+    session.commit()
     return user
 
 
@@ -78,8 +118,7 @@ def create_user(
     """Create a user; the role decides which binding (enterprise or area) is required."""
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(username="2 to 64 letters, digits or _ . @ -")
-    if problem := password_problem(password):
-        raise InvalidInput(password=problem)
+    _check_password(password, username, display_name)
     _check_bindings(session, role, enterprise_id, area_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"The username {username} is taken.", {"username": ["Already taken."]})
@@ -105,13 +144,12 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def update_user(session: Session, user_id: int, changes: dict, *, now: datetime) -> User:
-    """Change a user's name, password, role, bindings or active flag. Deactivation signs them out."""
+    """Change a user's name, password, role, bindings or active flag. A new password or deactivation signs them
+    out of every device at once."""
     user = get_user(session, user_id)
     if "password" in changes:
-        if problem := password_problem(changes["password"]):
-            raise InvalidInput(password=problem)
-        user.password_hash = hash_password(changes.pop("password"))
-        _revoke_all(session, user.id, now)
+        _check_password(changes["password"], user.username, changes.get("display_name", user.display_name))
+        _set_password(session, user, changes.pop("password"), now)
     role = changes.get("role", user.role)
     enterprise_id = changes.get("enterprise_id", user.enterprise_id)
     area_code = changes.get("area_code", user.area_code)

@@ -7,19 +7,21 @@ several connections at once (races) and still not see each other's rows.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 
 import pytest
 from sqlalchemy import text
 
 from api import create_app
-from api.limiter import limiter
 from inspections import schema
 from inspections.db import Base, make_engine, normalize_url
 
 pytest_plugins = ["tests.s3_fixtures"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The machine's real Redis, shared with other users: each test keeps to a key prefix of its own.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -54,19 +56,21 @@ def _postgres_database():
 @pytest.fixture(scope="session")
 def _session_app(database_url, seaweedfs):
     bucket = f"test-{uuid.uuid4().hex[:12]}"
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "S3_ENDPOINT_URL": seaweedfs.endpoint_url,
-            "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url,
-            "S3_ACCESS_KEY_ID": seaweedfs.access_key,
-            "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
-            "S3_BUCKET": bucket,
-            "SECRET_KEY": "test-secret-key-long-enough-for-hs256-signing",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+    settings = {
+        "TESTING": True,
+        # Production mode, as operators run it: the suite holds real keys, never the published defaults.
+        "HAZARDS_ENV": "production",
+        "DATABASE_URL": database_url,
+        "S3_ENDPOINT_URL": seaweedfs.endpoint_url,
+        "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url,
+        "S3_ACCESS_KEY_ID": seaweedfs.access_key,
+        "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
+        "S3_BUCKET": bucket,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "RATELIMIT_STORAGE_URI": "database",
+    }
+    app = create_app(settings)
+    app.extensions["test_settings"] = settings
     app.extensions["object_store"].ensure_bucket()
     # Seeded reference rows (the hazard taxonomy) are put back after each test empties the tables.
     with app.extensions["db_engine"].connect() as connection:
@@ -80,8 +84,7 @@ def _session_app(database_url, seaweedfs):
 
 @pytest.fixture
 def app(_session_app):
-    """The app on one backend, with empty tables and fresh rate-limit counters for this test."""
-    limiter.reset()
+    """The app on one backend, with empty tables (so fresh sign-in counters) for this test."""
     yield _session_app
     _empty_tables(_session_app.extensions["db_engine"], _session_app.extensions["test_seed"])
 
@@ -102,6 +105,50 @@ def _empty_tables(engine, seed: dict) -> None:
             # Parents first: second-level categories refer to top-level ones.
             ordered = sorted(rows, key=lambda row: row.get("parent_code") is not None)
             connection.execute(table.insert(), ordered)
+
+
+@pytest.fixture
+def make_app(app):
+    """More app objects on the test's database, store and keys, as more gunicorn workers or instances would be;
+    ``make_app(RATELIMIT_STORAGE_URI=...)`` changes a setting."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({**app.extensions["test_settings"], **settings}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        other.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the real Redis at ``TEST_REDIS_URL``; its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"These tests need the real Redis at {TEST_REDIS_URL} (set TEST_REDIS_URL): {error}",
+                    pytrace=False)
+    prefix = f"hazards-test-{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (a service that is down)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ from datetime import timedelta
 from flask import current_app
 from flask.views import MethodView
 
-from api.accounts.schemas import MeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema
+from api.accounts.schemas import (
+    MeSchema, PasswordChangeSchema, RefreshRequestSchema, TokenPairSchema, TokenRequestSchema,
+)
 from api.auth import current_user, issue_access_token, login_required
 from api.clock import system_clock
 from api.db import session
-from api.limiter import limiter, username_key
+from api.limiter import client_address, throttle
 from api.parsing import Blueprint
 from inspections import accounts
 
@@ -25,35 +27,26 @@ def _refresh_ttl() -> timedelta:
     return timedelta(days=current_app.config["REFRESH_TOKEN_DAYS"])
 
 
-def _login_limit_per_user() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_USER"]
-
-
-def _login_limit_per_address() -> str:
-    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
-
-
 @blp.route("/auth/token")
 class Token(MethodView):
-    # Failed attempts count against the username (guessing one account's password); every attempt counts
-    # against the address (trying many accounts from one place).
-    decorators = [
-        limiter.limit(_login_limit_per_user, key_func=username_key, deduct_when=lambda r: r.status_code == 401),
-        limiter.limit(_login_limit_per_address),
-    ]
-
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(401, description="Wrong username or password (the same answer for an unknown user).")
-    @blp.alt_response(429, description="Too many attempts for this username or from this address.")
+    @blp.alt_response(429, description="Too many failed sign-ins for this username from this address, from this "
+                                       "address, or for this username from many addresses; `Retry-After` says when "
+                                       "to try again.")
+    @blp.alt_response(503, description="The store of the sign-in counters (or the database) is not reachable; "
+                                       "`Retry-After` says when to try again.")
     def post(self, body):
         """Sign in with a username and password.
 
         Returns a short-lived bearer access token and a refresh token. A wrong password and an unknown
-        username get the same 401.
+        username get the same 401. Failed sign-ins are limited per username from one address, per address, and
+        per username from all addresses together; past the last limit, only addresses where the user signed in
+        within 30 days may go on, so strangers' failures never lock an owner out where they usually sign in.
         """
-        user = accounts.authenticate(session(), body["username"], body["password"])
+        user = accounts.sign_in(session(), throttle(), body["username"], body["password"], client_address())
         refresh = accounts.issue_refresh_token(session(), user, now=system_clock(), ttl=_refresh_ttl())
         return _token_pair(user, refresh)
 
@@ -84,3 +77,27 @@ class Me(MethodView):
     def get(self):
         """The signed-in user, with role and the enterprise or area they are bound to."""
         return current_user()
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @login_required()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(422, description="The current password is not right, or the new one is refused (the message "
+                                       "says why: too short, common, or built from the username or name).")
+    @blp.alt_response(429, description="Too many wrong current passwords for this user from this address (the "
+                                       "sign-in limits); `Retry-After` says when to try again.")
+    def post(self, body):
+        """Change your own password, giving the current one.
+
+        Every access token and refresh token issued before stops working at once, on every device; the answer is
+        a new token pair for this one, so it stays signed in. Wrong current passwords count against the sign-in
+        limits, like wrong passwords at sign-in.
+        """
+        user = accounts.change_own_password(
+            session(), throttle(), current_user(), body["current_password"], body["new_password"],
+            client_address(), now=system_clock(),
+        )
+        refresh = accounts.issue_refresh_token(session(), user, now=system_clock(), ttl=_refresh_ttl())
+        return _token_pair(user, refresh)

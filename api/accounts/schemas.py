@@ -9,6 +9,17 @@ class TokenRequestSchema(StrictSchema):
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024), load_only=True)
 
 
+PASSWORD_RULES = ("At least 8 characters and hard to guess (zxcvbn score 3 of 4): not a common password such as "
+                  "5201314 or woaini1314, and not built from the username or the name (also in pinyin). A 422 says "
+                  "why one was refused.")
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
+    new_password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024),
+                                    metadata={"description": PASSWORD_RULES})
+
+
 class RefreshRequestSchema(StrictSchema):
     refresh_token = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
 

@@ -28,7 +28,8 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     @blp.alt_response(409, description="The username is taken.")
     def post(self, body):
-        """Create a user. An officer needs `enterprise_id`, an inspector `area_code`."""
+        """Create a user. An officer needs `enterprise_id`, an inspector `area_code`. A password that is too short,
+        common, or built from the username or name is refused with 422 saying why."""
         return accounts.create_user(session(), **body)
 
 
@@ -44,5 +45,7 @@ class UserById(MethodView):
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, body, user_id):
-        """Change a user. Setting a new password or `active: false` signs them out of every device."""
+        """Change a user. Setting a new password or `active: false` signs them out of every device at once: their
+        access tokens answer 401 from then on and their refresh tokens are revoked. A password that is too short,
+        common, or built from their username or name is refused with 422 saying why."""
         return accounts.update_user(session(), user_id, body, now=system_clock())

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from api.accounts.schemas import PASSWORD_RULES
 from api.schemas import ID_RANGE, QuerySchema, StrictSchema
 from inspections.enums import Role, values
 
@@ -17,7 +18,7 @@ class UserSchema(ma.Schema):
 
 class UserCreateSchema(StrictSchema):
     username = ma.fields.String(required=True)
-    password = ma.fields.String(required=True, load_only=True)
+    password = ma.fields.String(required=True, load_only=True, metadata={"description": PASSWORD_RULES})
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(values(Role)))
     display_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     enterprise_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)
@@ -25,7 +26,8 @@ class UserCreateSchema(StrictSchema):
 
 
 class UserUpdateSchema(StrictSchema):
-    password = ma.fields.String(load_only=True)
+    password = ma.fields.String(load_only=True, metadata={
+        "description": f"{PASSWORD_RULES} Setting one signs the user out of every device at once."})
     role = ma.fields.String(validate=ma.validate.OneOf(values(Role)))
     display_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     enterprise_id = ma.fields.Integer(allow_none=True, validate=ID_RANGE)

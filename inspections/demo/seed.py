@@ -16,8 +16,9 @@ from inspections import deadlines, map_cells
 from inspections.demo import directory, lives
 from inspections.demo.bulk import insert_rows, write_table
 from inspections.demo.layout import DISTRICT, Layout
-from inspections.errors import Conflict
+from inspections.errors import Conflict, InvalidInput
 from inspections.models import Area, Enterprise, Extension, Hazard, User
+from inspections.passwords import password_problem
 from inspections.workcalendar import WorkCalendar
 
 
@@ -41,6 +42,9 @@ def seed_demo(
     one per CPU on PostgreSQL when there are several batches), and written in this one, a transaction a batch:
     the same seed makes the same district whatever the number of workers.
     """
+    # The demo accounts sign in with it: the same rules as any password (each account's name is "demo_…").
+    if problem := password_problem(password, username="demo"):
+        raise InvalidInput(problem, {"password": [problem]})
     started = time.monotonic()
     now = now.astimezone(UTC)  # every instant made from it is UTC, as the audit hashes read them back
     say = progress or (lambda _message: None)

@@ -1,4 +1,4 @@
-"""People who sign in, and the refresh tokens that keep them signed in."""
+"""People who sign in, the refresh tokens that keep them signed in, and the counts of failed sign-ins."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,6 +32,8 @@ class User(Base):
     area_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Carried in every access token; a password change raises it, so tokens issued before stop working at once.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship()
     area: Mapped[Area | None] = relationship()
@@ -56,3 +58,19 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SignInCounter(Base):
+    """Failed sign-ins counted under one key (a username, an address, or both) until ``expires_at``, when the
+    count starts again; or a mark (``hits`` 1) that an address is known for a username.
+
+    Kept in the database every worker and instance shares, so each failure counts once however many processes
+    serve (``inspections.sign_in_counters``; Redis holds the same keys when ``RATELIMIT_STORAGE_URI`` names it).
+    """
+
+    __tablename__ = "sign_in_counters"
+    __table_args__ = (CheckConstraint("hits > 0", name="hits_positive"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

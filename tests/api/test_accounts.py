@@ -5,6 +5,7 @@ import jwt
 import pytest
 
 from api.schemas import SURROGATE_MESSAGE
+from inspections import accounts
 from tests.factories import PASSWORD, field_errors, login, make_area, make_enterprise, make_user
 
 
@@ -94,30 +95,83 @@ def test_unknown_refresh_token_is_401(client):
     assert response.status_code == 401
 
 
-def test_login_is_rate_limited_per_username(client, app, officer):
-    limit = int(app.config["LOGIN_LIMIT_PER_USER"].split()[0])
-    for _ in range(limit):
-        assert client.post("/api/v1/auth/token", json={"username": "li", "password": "wrong password"}).status_code == 401
-    blocked = client.post("/api/v1/auth/token", json={"username": "li", "password": PASSWORD})
+def _sign_in(client, username, password, address="127.0.0.1"):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def _limit(app, name) -> int:
+    return int(app.config[name].split()[0])
+
+
+def test_failures_for_one_username_from_one_address_are_limited(client, app, officer):
+    for _ in range(_limit(app, "LOGIN_LIMIT_PER_USER_ADDRESS")):
+        assert _sign_in(client, "li", "wrong password").status_code == 401
+    blocked = _sign_in(client, "li", PASSWORD)
     assert blocked.status_code == 429
-    assert blocked.headers.get("Retry-After")
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
     assert blocked.get_json()["code"] == 429
+    assert "Too many failed sign-ins as li from your address" in blocked.get_json()["message"]
     # Another user from the same address is not locked out by li's failures.
-    make_user_ok = client.post("/api/v1/auth/token", json={"username": "someone", "password": "x"})
-    assert make_user_ok.status_code == 401
+    assert _sign_in(client, "someone", "x").status_code == 401
+
+
+def test_a_strangers_failures_from_elsewhere_do_not_lock_the_owner_out(client, officer):
+    answers = [_sign_in(client, "li", f"guess {n}", address="203.0.113.9").status_code for n in range(20)]
+    assert answers == [401] * 10 + [429] * 10
+    # The owner, at their own address, signs in at once.
+    assert _sign_in(client, "li", PASSWORD, address="198.51.100.20").status_code == 200
+
+
+def test_guesses_spread_over_many_addresses_are_limited_except_where_the_owner_signs_in(client, app, officer):
+    assert _sign_in(client, "li", PASSWORD, address="198.51.100.20").status_code == 200  # the owner's usual address
+    per_address = _limit(app, "LOGIN_LIMIT_PER_USER_ADDRESS")
+    for n in range(_limit(app, "LOGIN_LIMIT_PER_USER")):
+        assert _sign_in(client, "li", f"guess {n}", address=f"203.0.113.{n // per_address}").status_code == 401
+    # A fresh address may not try li's password any more for a while...
+    fresh = _sign_in(client, "li", "guess from a fresh address", address="192.0.2.77")
+    assert fresh.status_code == 429
+    assert 15 * 60 < int(fresh.headers["Retry-After"]) <= 60 * 60
+    assert "from many addresses" in fresh.get_json()["message"]
+    assert _sign_in(client, "li", PASSWORD, address="192.0.2.77").status_code == 429
+    # ...but the owner, where they signed in before, goes on at once; and other usernames are untouched.
+    assert _sign_in(client, "li", PASSWORD, address="198.51.100.20").status_code == 200
+    assert _sign_in(client, "someone", "x", address="192.0.2.77").status_code == 401
 
 
 def test_successful_logins_do_not_count_against_the_username(client, app, officer):
-    limit = int(app.config["LOGIN_LIMIT_PER_USER"].split()[0])
-    for _ in range(limit + 2):
-        assert client.post("/api/v1/auth/token", json={"username": "li", "password": PASSWORD}).status_code == 200
+    for _ in range(_limit(app, "LOGIN_LIMIT_PER_USER_ADDRESS") + 2):
+        assert _sign_in(client, "li", PASSWORD).status_code == 200
 
 
-def test_login_is_rate_limited_per_address(client, app):
-    limit = int(app.config["LOGIN_LIMIT_PER_ADDRESS"].split()[0])
+def test_a_successful_sign_in_forgets_that_addresses_failures(client, app, officer):
+    limit = _limit(app, "LOGIN_LIMIT_PER_USER_ADDRESS")
+    for _ in range(limit - 1):
+        assert _sign_in(client, "li", "typo password").status_code == 401
+    assert _sign_in(client, "li", PASSWORD).status_code == 200
+    for _ in range(limit):
+        assert _sign_in(client, "li", "typo password").status_code == 401
+    assert _sign_in(client, "li", PASSWORD).status_code == 429
+
+
+def test_login_is_rate_limited_per_address(client, app, monkeypatch):
+    # Unknown usernames are checked against a dummy hash made at production cost; the same path at the tests' cost.
+    monkeypatch.setattr("inspections.accounts._DUMMY_HASH", accounts._hasher.hash("not a password"))
+    limit = _limit(app, "LOGIN_LIMIT_PER_ADDRESS")
     for i in range(limit):
         client.post("/api/v1/auth/token", json={"username": f"user{i}", "password": "wrong password"})
     assert client.post("/api/v1/auth/token", json={"username": "fresh", "password": "x"}).status_code == 429
+
+
+def test_the_limit_holds_across_two_workers_sharing_one_database(client, make_app, officer, app):
+    # ./scripts/run serves with two gunicorn workers: two app objects, one database.
+    other_worker = make_app().test_client()
+    limit = _limit(app, "LOGIN_LIMIT_PER_USER_ADDRESS")
+    for n in range(limit):
+        worker = client if n % 2 else other_worker
+        assert _sign_in(worker, "li", "wrong password").status_code == 401
+    assert _sign_in(client, "li", PASSWORD).status_code == 429
+    assert _sign_in(other_worker, "li", PASSWORD).status_code == 429
 
 
 @pytest.mark.parametrize(

@@ -107,9 +107,10 @@ def _fuzz(label: str, strategy, headers_of: dict) -> None:
 
 
 def _put_back_the_users(db_session, district) -> None:
-    """Generated user ids name our callers too: whatever the fuzzer did to them (deactivated, re-roled, re-bound),
-    they must still be able to call the next operation. Their tokens stay valid; only the rows matter."""
+    """Generated user ids name our callers too: whatever the fuzzer did to them (deactivated, re-roled, re-bound,
+    given a new password, which signs their tokens out), they must still be able to call the next operation."""
     for user in district.users.values():
         db_session.execute(update(User).where(User.id == user.id).values(
-            active=True, role=user.role, enterprise_id=user.enterprise_id, area_code=user.area_code))
+            active=True, role=user.role, enterprise_id=user.enterprise_id, area_code=user.area_code,
+            token_version=user.token_version))
     db_session.commit()

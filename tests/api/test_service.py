@@ -7,7 +7,7 @@ def test_healthz_and_readyz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json()["checks"] == {"database": "ok", "object_store": "ok"}
+    assert ready.get_json()["checks"] == {"database": "ok", "object_store": "ok", "rate_limit_storage": "ok"}
 
 
 def test_readyz_is_503_when_the_object_store_is_down(client, app, monkeypatch):
