@@ -25,7 +25,7 @@ from inspections.enums import ACTIVE_STATUSES, Role
 from inspections.errors import Forbidden, InvalidInput
 from inspections.models import Hazard, User
 from inspections.transitions import commit_or_conflict
-from inspections.workcalendar import WorkCalendar, YearSource, package_years
+from inspections.workcalendar import PACKAGE_VERSION, WorkCalendar, YearSource, package_years
 
 
 def _active_provisional():
@@ -50,10 +50,12 @@ class CalendarStatus:
         """What an admin must do, in one sentence; None when nothing."""
         parts = []
         if self.years_assumed:
-            years = ", ".join(map(str, self.years_assumed))
+            years = " and ".join(map(str, self.years_assumed))
+            notice = "notices" if len(self.years_assumed) > 1 else "notice"
             parts.append(
-                f"The State Council's holiday notice for {years} is not entered: deadlines in {years} count the "
-                "statutory holidays only and are marked provisional. Enter it with PUT /api/v1/calendar/overrides.")
+                f"The State Council's holiday {notice} for {years} {'are' if notice == 'notices' else 'is'} not "
+                f"entered: deadlines counted through {years} count the statutory holidays only and are marked "
+                f"provisional. Enter the {notice} with PUT /api/v1/calendar/overrides.")
         if self.changes_waiting:
             parts.append(
                 f"{self.changes_waiting} provisional deadline(s) would change on the calendar as now entered: see "
@@ -61,21 +63,22 @@ class CalendarStatus:
         return " ".join(parts) or None
 
 
-def calendar_status(session: Session, calendar: WorkCalendar, *, today: date, package_version: str) -> CalendarStatus:
+def calendar_status(session: Session, calendar: WorkCalendar, *, today: date) -> CalendarStatus:
     """Which years are known, entered or assumed, and how many provisional deadlines wait for a decision.
 
-    The years assumed are those a deadline set today could reach (this year up to a year and a day ahead,
-    plus a month for the count), and those of every provisional deadline still running.
+    The years assumed are those a deadline set today could reach (a date asked for up to a year and a day ahead,
+    moved past a holiday of under two weeks; a default count ends far sooner), and those of every provisional
+    deadline still running.
     """
     first, last = package_years()
-    horizon = today + timedelta(days=deadlines.MAX_DEADLINE_DAYS + 31)
+    horizon = today + timedelta(days=deadlines.MAX_DEADLINE_DAYS + 14)
     years = set(range(today.year, horizon.year + 1))
     hazards = list(session.scalars(_active_provisional()))
     for hazard in hazards:
         years.update(hazard.deadline_assumed_years or ())
     changes = [change for change in (_change(hazard, calendar, today) for hazard in hazards) if change]
     return CalendarStatus(
-        package_version=package_version,
+        package_version=PACKAGE_VERSION,
         years_known=list(range(first, last + 1)),
         years_entered=sorted(calendar.entered_years),
         years_assumed=sorted(y for y in years if calendar.year_source(y) is YearSource.ASSUMED),

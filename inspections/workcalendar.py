@@ -39,6 +39,8 @@ _MAX_NON_WORKING_RUN = 366
 
 _ONE_DAY = timedelta(days=1)
 
+PACKAGE_VERSION: str = chinese_calendar.__version__
+
 
 class YearSource(str, Enum):
     """Where a year's working days come from."""
