@@ -174,6 +174,25 @@ def calendar_status():
         click.echo(f"WARNING: {status.warning}")
 
 
+@calendar_cli.command("record-bases")
+def calendar_record_bases():
+    """Once after upgrading past migration 0012: recognise what the deadlines of hazards still running were counted
+    from, so that those counted through a year without its notice are marked provisional and listed at
+    GET /calendar/provisional-changes. Moves no deadline; idempotent."""
+    from api.clock import local_tz
+    from inspections.calendar_store import load_calendar
+    from inspections.legacy_deadlines import record_legacy_bases
+
+    config = current_app.config
+    summary = record_legacy_bases(
+        session(), calendar=load_calendar(session()), tz=local_tz(),
+        working_days={"general": config["GENERAL_DEADLINE_WORKING_DAYS"], "major": config["MAJOR_DEADLINE_WORKING_DAYS"]},
+        progress=lambda message: click.echo(f"  … {message}"),
+    )
+    click.echo(f"Deadline bases recorded for {summary.recorded} hazard(s); {summary.provisional} of them provisional "
+               "(see GET /api/v1/calendar/provisional-changes).")
+
+
 def register(app: Flask) -> None:
     for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli, media_cli, demo_cli, map_cli, calendar_cli):
         app.cli.add_command(group)

@@ -68,17 +68,20 @@ class DeadlineBasis:
     counted_from: date
     working_days: int | None = None
 
+    @property
+    def first_day_counted(self) -> date:
+        """The first day the count looks at: the date asked for itself, or the day after the one counted from."""
+        return self.counted_from if self.working_days is None else self.counted_from + timedelta(days=1)
+
     def count(self, calendar: WorkCalendar) -> DeadlineDecision:
         """The deadline on ``calendar``, with the assumed years its count went through."""
         if self.working_days is None:
             deadline = calendar.next_workday(self.counted_from)
-            first = self.counted_from
         else:
             deadline = calendar.add_workdays(self.counted_from, self.working_days)
-            first = self.counted_from + timedelta(days=1)
         return DeadlineDecision(
             deadline, moved_from=self.counted_from if self.working_days is None and deadline != self.counted_from
-            else None, basis=self, assumed_years=calendar.assumed_years(first, deadline),
+            else None, basis=self, assumed_years=calendar.assumed_years(self.first_day_counted, deadline),
         )
 
 

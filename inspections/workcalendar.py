@@ -78,16 +78,23 @@ def _require_date(d: object) -> date:
 class WorkCalendar:
     """Working days in mainland China, with admin overrides taking precedence."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+    def __init__(self, overrides: Mapping[date, bool] | None = None, *, law_holidays: bool = True) -> None:
         """Build a calendar; ``overrides`` maps a date to whether it is a working day.
 
         The mapping is copied, so later edits to the caller's table need a new
         calendar (the app builds one per request from the database).
+        ``law_holidays=False`` is the rule before the statutory holidays were
+        counted (Monday–Friday in unknown years), to recognise deadlines set by it.
         """
         self._overrides: dict[date, bool] = {
             _require_date(d): bool(working) for d, working in (overrides or {}).items()
         }
+        self._law_holidays = law_holidays
         self._entered_years = frozenset(d.year for d in self._overrides if not _package_knows_year(d.year))
+
+    def without_law_holidays(self) -> WorkCalendar:
+        """This calendar as it counted before the statutory holidays were: Monday–Friday in unknown years."""
+        return WorkCalendar(self._overrides, law_holidays=False)
 
     def knows_year(self, year: int) -> bool:
         """Whether the official calendar for ``year`` is in the chinese_calendar package.
@@ -127,7 +134,7 @@ class WorkCalendar:
         if d.weekday() >= 5:
             return False
         # Before the amended rules (2025) the package knows every year a deadline can touch.
-        return d.year < FIRST_STATUTORY_YEAR or d not in statutory_holidays(d.year)
+        return not self._law_holidays or d.year < FIRST_STATUTORY_YEAR or d not in statutory_holidays(d.year)
 
     def next_workday(self, d: date) -> date:
         """The first working day on or after ``d`` (``d`` itself if it is one)."""

@@ -66,6 +66,9 @@ class CalendarStatusSchema(ma.Schema):
     changes_waiting = ma.fields.Integer(metadata={
         "description": "Of those, how many the calendar as now entered would change (see "
                        "`GET /calendar/provisional-changes`)."})
+    unrecorded_deadlines = ma.fields.Integer(metadata={
+        "description": "Running hazards recorded before deadlines kept their basis (migration 0012) with a deadline in "
+                       "a year the package does not know: `flask --app wsgi calendar record-bases` marks them."})
     warning = ma.fields.String(allow_none=True, metadata={"description": "What an admin must do; null when nothing."})
 
 

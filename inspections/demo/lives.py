@@ -190,8 +190,7 @@ class _Life:
 
     def assumed_years(self, basis: deadlines.DeadlineBasis, deadline: date) -> list[int] | None:
         """The years a deadline counted from ``basis`` went through without their notice (None: not provisional)."""
-        first = basis.counted_from + timedelta(days=0 if basis.working_days is None else 1)
-        return list(self.calendar.assumed_years(first, deadline)) or None
+        return list(self.calendar.assumed_years(basis.first_day_counted, deadline)) or None
 
     def next_workday(self, day: date) -> date:
         if day not in self._workdays:

@@ -6,7 +6,7 @@ and every deadline counted through it is provisional until admins enter the noti
 """
 import logging
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -193,3 +193,36 @@ def test_the_flask_command_says_it_too(app, district, today):
     assert result.exit_code == 0, result.output
     assert "Assumed (statutory holidays only): 2027." in result.output
     assert "WARNING: The State Council's holiday notice for 2027 is not entered" in result.output
+
+
+def test_hazards_recorded_before_the_basis_was_kept_are_recognised_once(app, client, district, db_session, today):
+    from sqlalchemy import update
+
+    from inspections.models import Hazard
+
+    major = report(client, district["wang"], district.plant.id, severity="major").get_json()
+    explicit = report(client, district["wang"], district.plant.id, deadline="2027-03-01").get_json()
+    # As the rows were before migration 0012: no basis, and the major one counted Monday to Friday (01-01 worked).
+    db_session.execute(update(Hazard).values(deadline_counted_from=None, deadline_working_days=None,
+                                             deadline_assumed_years=None))
+    db_session.execute(update(Hazard).where(Hazard.id == uuid.UUID(major["id"]))
+                       .values(deadline=date(2027, 1, 15), original_deadline=date(2027, 1, 15)))
+    db_session.commit()
+    assert hazard(client, district, major["id"])["provisional"] is False
+    status = client.get(f"{API}/calendar/status", headers=district["admin"]).get_json()
+    assert status["unrecorded_deadlines"] == 2 and "calendar record-bases" in status["warning"]
+
+    result = app.test_cli_runner().invoke(args=["calendar", "record-bases"])
+    assert result.exit_code == 0, result.output
+    assert "recorded for 2 hazard(s); 2 of them provisional" in result.output
+    after = hazard(client, district, major["id"])
+    assert (after["deadline"], after["provisional"], after["deadline_counted_from"], after["deadline_working_days"]) \
+        == ("2027-01-15", True, "2026-12-04", 30)
+    assert hazard(client, district, explicit["id"])["deadline_counted_from"] == "2027-03-01"
+    # The count by the law's holidays is offered for a decision; the date asked for on a working day stays.
+    changes = client.get(f"{API}/calendar/provisional-changes", headers=district["admin"]).get_json()
+    assert [(c["hazard_id"], c["deadline"], c["new_deadline"]) for c in changes] == [
+        (major["id"], "2027-01-15", "2027-01-18")]
+    again = app.test_cli_runner().invoke(args=["calendar", "record-bases"])
+    assert "recorded for 0 hazard(s)" in again.output
+    assert client.get(f"{API}/calendar/status", headers=district["admin"]).get_json()["unrecorded_deadlines"] == 0
