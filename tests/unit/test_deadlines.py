@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from inspections import deadlines, workcalendar
+from inspections import deadlines, statutory_holidays, workcalendar
 from inspections.deadlines import (
     DEFAULT_WORKING_DAYS,
     DeadlineBasis,
@@ -199,7 +199,7 @@ def test_due_soon_is_the_working_day_before():
     assert due_soon_date(date(2026, 10, 8), CAL) == date(2026, 9, 30)  # across the holiday
 
 
-@pytest.mark.parametrize("module", [deadlines, workcalendar])
+@pytest.mark.parametrize("module", [deadlines, workcalendar, statutory_holidays])
 def test_pure_modules_import_no_framework(module):
     forbidden = {"flask", "flask_smorest", "sqlalchemy", "api", "media"}
     for node in ast.walk(ast.parse(inspect.getsource(module))):
