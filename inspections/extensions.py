@@ -31,7 +31,8 @@ def request_extension(
         raise Forbidden("Only the enterprise's safety officer asks for an extension.")
     pending = _pending(session, hazard)
     if pending is not None:
-        if pending.requested_by == actor.id and pending.new_deadline == new_deadline and pending.reason == reason:
+        asked = pending.requested_deadline or pending.new_deadline  # the date asked for, before it moved
+        if pending.requested_by == actor.id and asked == new_deadline and pending.reason == reason:
             return pending  # a retry of the same request
         raise Conflict("An extension request is already waiting for a decision.")
     if hazard.status not in EXTENDABLE:

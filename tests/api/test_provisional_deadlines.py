@@ -71,6 +71,9 @@ def test_an_extension_into_2027_is_provisional_and_so_is_the_deadline_it_gives(c
     # 除夕 (Fri) to 初三 (Mon) are the law's four days off: the first working day is Tue 02-09.
     assert (extension["requested_deadline"], extension["new_deadline"]) == ("2027-02-05", "2027-02-09")
     assert extension["provisional"] is True and "2027" in extension["provisional_reason"]
+    retry = client.post(f"{API}/hazards/{hazard_id}/extensions",
+                        json={"new_deadline": "2027-02-05", "reason": "设备年后到货"}, headers=district["li"])
+    assert (retry.status_code, retry.get_json()["id"]) == (201, extension["id"])  # the date asked for, not the moved one
     decision = client.post(f"{API}/hazards/{hazard_id}/extensions/{extension['id']}/decision",
                            json={"approve": True}, headers=district["zhao"])
     assert decision.status_code == 200, decision.get_json()
