@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import config as config_module
 from api import db, errors, limiter
+from api.calendar_warning import warn_at_start
 from api.clock import system_clock
 from api.accounts.routes import blp as accounts_blp
 from api.areas.routes import blp as areas_blp
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     errors.register(app)
+    warn_at_start(app)  # a year's holiday notice missing: said once, at start-up and before each flask command
     return app
 
 

@@ -152,8 +152,50 @@ def map_rebuild():
     click.echo(f"Map counts rebuilt: {rows:,} cells.")
 
 
+calendar_cli = AppGroup("calendar", help="The working-day calendar.")
+
+
+@calendar_cli.command("status")
+def calendar_status():
+    """Say which years the calendar knows, which are entered by hand, which are assumed (no State Council notice:
+    the statutory holidays only), and how many provisional deadlines wait for a decision."""
+    from api.clock import local_today
+    from inspections.calendar_store import load_calendar
+    from inspections.provisional import calendar_status as status_of
+
+    status = status_of(session(), load_calendar(session()), today=local_today())
+    session().rollback()  # read-only
+    known = status.years_known
+    click.echo(f"Official calendar (chinese-calendar {status.package_version}): {known[0]}–{known[-1]}.")
+    click.echo(f"Entered by admins: {', '.join(map(str, status.years_entered)) or 'none'}.")
+    click.echo(f"Assumed (statutory holidays only): {', '.join(map(str, status.years_assumed)) or 'none'}.")
+    click.echo(f"Provisional deadlines: {status.provisional_deadlines}, of which {status.changes_waiting} would "
+               "change on the calendar as now entered.")
+    if status.warning:
+        click.echo(f"WARNING: {status.warning}")
+
+
+@calendar_cli.command("record-bases")
+def calendar_record_bases():
+    """Once after upgrading past migration 0012: recognise what the deadlines of hazards still running were counted
+    from, so that those counted through a year without its notice are marked provisional and listed at
+    GET /calendar/provisional-changes. Moves no deadline; idempotent."""
+    from api.clock import local_tz
+    from inspections.calendar_store import load_calendar
+    from inspections.legacy_deadlines import record_legacy_bases
+
+    config = current_app.config
+    summary = record_legacy_bases(
+        session(), calendar=load_calendar(session()), tz=local_tz(),
+        working_days={"general": config["GENERAL_DEADLINE_WORKING_DAYS"], "major": config["MAJOR_DEADLINE_WORKING_DAYS"]},
+        progress=lambda message: click.echo(f"  … {message}"),
+    )
+    click.echo(f"Deadline bases recorded for {summary.recorded} hazard(s); {summary.provisional} of them provisional "
+               "(see GET /api/v1/calendar/provisional-changes).")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli, media_cli, demo_cli, map_cli):
+    for group in (db_cli, users_cli, storage_cli, hazards_cli, audit_cli, media_cli, demo_cli, map_cli, calendar_cli):
         app.cli.add_command(group)
 
 

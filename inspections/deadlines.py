@@ -57,11 +57,60 @@ class DeadlineTooFar(DeadlineNotAccepted):
 
 
 @dataclass(frozen=True)
+class DeadlineBasis:
+    """What a deadline is counted from, kept with it so that it can be counted again, exactly, on a corrected
+    calendar (a year's holiday notice entered after the deadline was set).
+
+    ``working_days`` set: the ``working_days``-th working day after the local day ``counted_from`` (a default
+    deadline). ``working_days`` None: the first working day on or after ``counted_from`` (a date asked for).
+    """
+
+    counted_from: date
+    working_days: int | None = None
+
+    @property
+    def first_day_counted(self) -> date:
+        """The first day the count looks at: the date asked for itself, or the day after the one counted from."""
+        return self.counted_from if self.working_days is None else self.counted_from + timedelta(days=1)
+
+    def count(self, calendar: WorkCalendar) -> DeadlineDecision:
+        """The deadline on ``calendar``, with the assumed years its count went through."""
+        if self.working_days is None:
+            deadline = calendar.next_workday(self.counted_from)
+        else:
+            deadline = calendar.add_workdays(self.counted_from, self.working_days)
+        return DeadlineDecision(
+            deadline, moved_from=self.counted_from if self.working_days is None and deadline != self.counted_from
+            else None, basis=self, assumed_years=calendar.assumed_years(self.first_day_counted, deadline),
+        )
+
+
+@dataclass(frozen=True)
 class DeadlineDecision:
-    """The deadline to store, and the requested date if it had to move."""
+    """The deadline to store, the requested date if it had to move, what it was counted from, and the years
+    counted without their State Council notice (non-empty: the deadline is provisional)."""
 
     deadline: date
     moved_from: date | None = None
+    basis: DeadlineBasis | None = None
+    assumed_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.assumed_years)
+
+
+def provisional_reason(assumed_years) -> str | None:
+    """Why a deadline counted through ``assumed_years`` may still move, in words for the people it binds; None
+    when it was counted on known calendars only."""
+    if not assumed_years:
+        return None
+    years = "、".join(str(year) for year in assumed_years)
+    return (
+        f"Provisional: the State Council's holiday notice for {years} is not entered yet, so the deadline counts "
+        f"the statutory holidays of {years} (元旦, 春节 4 days from 除夕, 清明, 劳动节 2 days, 端午, 中秋, 国庆 3 days) "
+        "and weekends, with no make-up working days. An admin decides whether it moves once the notice is entered."
+    )
 
 
 def _require_aware(instant: object, name: str) -> datetime:
@@ -90,6 +139,31 @@ def local_date(instant: datetime, tz: tzinfo) -> date:
     return _require_aware(instant, "instant").astimezone(_require_tz(tz)).date()
 
 
+def default_basis(
+    reported_at: datetime, severity: str, *, tz: tzinfo, working_days: Mapping[str, int] = DEFAULT_WORKING_DAYS,
+) -> DeadlineBasis:
+    """What the default deadline counts: ``working_days[severity]`` working days after the local report day."""
+    try:
+        n = working_days[severity]
+    except KeyError:
+        raise ValueError(
+            f"no default working days for severity {severity!r}; known: {sorted(working_days)}"
+        ) from None
+    return DeadlineBasis(local_date(reported_at, tz), n)
+
+
+def count_default_deadline(
+    reported_at: datetime,
+    severity: str,
+    *,
+    tz: tzinfo,
+    calendar: WorkCalendar,
+    working_days: Mapping[str, int] = DEFAULT_WORKING_DAYS,
+) -> DeadlineDecision:
+    """The default deadline with its basis and the assumed years it was counted through (see ``default_deadline``)."""
+    return default_basis(reported_at, severity, tz=tz, working_days=working_days).count(calendar)
+
+
 def default_deadline(
     reported_at: datetime,
     severity: str,
@@ -104,13 +178,7 @@ def default_deadline(
     even when it is a working day, so a report at 00:00 and one at 23:59 on the
     same local day get the same deadline.
     """
-    try:
-        n = working_days[severity]
-    except KeyError:
-        raise ValueError(
-            f"no default working days for severity {severity!r}; known: {sorted(working_days)}"
-        ) from None
-    return calendar.add_workdays(local_date(reported_at, tz), n)
+    return count_default_deadline(reported_at, severity, tz=tz, calendar=calendar, working_days=working_days).deadline
 
 
 def accept_requested_deadline(
@@ -130,8 +198,7 @@ def accept_requested_deadline(
     latest = today + timedelta(days=MAX_DEADLINE_DAYS)
     if requested > latest:
         raise DeadlineTooFar(requested, latest)
-    deadline = calendar.next_workday(requested)
-    return DeadlineDecision(deadline, moved_from=requested if deadline != requested else None)
+    return DeadlineBasis(requested).count(calendar)
 
 
 def due_at(deadline: date, tz: tzinfo) -> datetime:

@@ -10,7 +10,7 @@ from datetime import date, datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inspections import audit, deadlines
+from inspections import audit, deadline_records, deadlines
 from inspections.enums import ExtensionStatus, HazardStatus, Role
 from inspections.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspections.hazards import get_hazard
@@ -31,7 +31,8 @@ def request_extension(
         raise Forbidden("Only the enterprise's safety officer asks for an extension.")
     pending = _pending(session, hazard)
     if pending is not None:
-        if pending.requested_by == actor.id and pending.new_deadline == new_deadline and pending.reason == reason:
+        asked = pending.requested_deadline or pending.new_deadline  # the date asked for, before it moved
+        if pending.requested_by == actor.id and asked == new_deadline and pending.reason == reason:
             return pending  # a retry of the same request
         raise Conflict("An extension request is already waiting for a decision.")
     if hazard.status not in EXTENDABLE:
@@ -49,14 +50,15 @@ def request_extension(
         raise InvalidInput(new_deadline=f"The new deadline must be after the current one, {hazard.deadline}.")
     extension = Extension(
         hazard_id=hazard.id, requested_by=actor.id, requested_at=now, previous_deadline=hazard.deadline,
-        new_deadline=decision.deadline, reason=reason, status=ExtensionStatus.PENDING,
+        new_deadline=decision.deadline, requested_deadline=new_deadline,
+        assumed_years=list(decision.assumed_years) or None, reason=reason, status=ExtensionStatus.PENDING,
     )
     session.add(extension)
     session.flush()
     audit.record_event(
         session, hazard, "extension_requested", at=now, actor=actor, comment=reason,
         details={"extension_id": extension.id, "new_deadline": decision.deadline.isoformat(),
-                 "deadline": hazard.deadline.isoformat()},
+                 "deadline": hazard.deadline.isoformat(), "assumed_years": list(decision.assumed_years)},
     )
     hazard.updated_at = now  # bumps the version: racing with a decision or a transition is detected
     commit_or_conflict(session)
@@ -81,13 +83,20 @@ def decide_extension(
         raise Conflict(f"This extension was already {extension.status}.")
     if hazard.status not in EXTENDABLE:
         raise Conflict(f"The hazard is {hazard.status}; its deadline no longer runs.")
+    if approve and extension.new_deadline <= hazard.deadline:
+        # An admin's recount on a newly entered holiday notice moved the deadline since the request.
+        raise Conflict(f"The deadline is now {hazard.deadline}, not before the {extension.new_deadline} asked for: "
+                       "refuse this request; the officer may ask for a later date.")
     extension.status = wanted
     extension.decided_by = actor.id
     extension.decided_at = now
     extension.decision_comment = comment
     details = {"extension_id": extension.id, "deadline": hazard.deadline.isoformat()}
     if approve:
-        hazard.deadline = extension.new_deadline
+        asked = extension.requested_deadline or extension.new_deadline  # requests recorded before it was kept
+        deadline_records.record_deadline(hazard, deadlines.DeadlineDecision(
+            extension.new_deadline, basis=deadlines.DeadlineBasis(asked),
+            assumed_years=tuple(extension.assumed_years or ())))
         # The reminder one working day ahead must fire again for the new date.
         hazard.due_soon_recorded = False
         details["new_deadline"] = extension.new_deadline.isoformat()

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from inspections import audit, deadlines, directory
+from inspections import audit, deadline_records, deadlines, directory
 from inspections.enums import HazardStatus, LocationSource, Role
 from inspections.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspections.idempotency import request_digest
@@ -110,7 +110,8 @@ def report_hazard(
     if not in_actor_area(actor, area):
         raise Forbidden("That enterprise is outside your area.")
     found, believed = time_found(data.get("reported_at"), now=now, policy=times)
-    deadline, requested = _deadline(data, found=found, tz=tz, calendar=calendar, working_days=working_days)
+    decision = _deadline(data, found=found, tz=tz, calendar=calendar, working_days=working_days)
+    deadline = decision.deadline
     repeated = _recently_closed(session, enterprise.id, category.code, since=found - recurrence_window)
 
     hazard = Hazard(
@@ -131,13 +132,13 @@ def report_hazard(
         reported_by=actor.id,
         reported_at=found,
         client_reported_at=data.get("reported_at"),
-        deadline=deadline,
         original_deadline=deadline,
-        deadline_requested=requested,
+        deadline_requested=decision.moved_from,
         rejection_count=0,
         recurrence_of=repeated,
         request_digest=digest,
     )
+    deadline_records.record_deadline(hazard, decision)
     try:
         session.add(hazard)
         session.flush()
@@ -145,6 +146,8 @@ def report_hazard(
             session, hazard, "reported", at=now, actor=actor, to_status=HazardStatus.OPEN,
             client_at=data.get("reported_at"),
             details={"deadline": deadline.isoformat(), "severity": hazard.severity, "category": hazard.category_code,
+                     # Non-empty: the deadline is provisional, counted without these years' holiday notice.
+                     "assumed_years": list(decision.assumed_years),
                      "recurrence_of": str(repeated) if repeated else None,
                      # Which clock reported_at came from: "device" (the phone's) or "server" (none sent, or
                      # not plausible; the phone's value is in client_at).
@@ -225,14 +228,13 @@ def area_for(session: Session, enterprise: Enterprise, lat: float | None, lon: f
     return directory.area_containing(session, lat, lon)
 
 
-def _deadline(data: dict, *, found, tz, calendar, working_days):
+def _deadline(data: dict, *, found, tz, calendar, working_days) -> deadlines.DeadlineDecision:
     """The default deadline counts from the local day the hazard was found; an explicit one may be that day
     or later (a report kept offline past midnight keeps the deadline the inspector set on the spot)."""
     if data.get("deadline") is None:
-        default = deadlines.default_deadline(found, data["severity"], tz=tz, calendar=calendar, working_days=working_days)
-        return default, None
+        return deadlines.count_default_deadline(
+            found, data["severity"], tz=tz, calendar=calendar, working_days=working_days)
     try:
-        decision = deadlines.accept_requested_deadline(data["deadline"], now=found, tz=tz, calendar=calendar)
+        return deadlines.accept_requested_deadline(data["deadline"], now=found, tz=tz, calendar=calendar)
     except deadlines.DeadlineNotAccepted as error:
         raise InvalidInput(deadline=str(error)) from None
-    return decision.deadline, decision.moved_from

@@ -4,15 +4,16 @@ from datetime import date
 from flask.views import MethodView
 
 from api.auth import current_user, login_required
-from api.clock import now
+from api.clock import local_today, now
 from api.db import session
 from api.catalog.schemas import (
-    CampaignSchema, CategoryCreateSchema, CategoryQuerySchema, CategorySchema, CategoryUpdateSchema,
-    WorkdayOverrideSchema, WorkdayOverridesSchema, WorkdayQuerySchema,
+    AppliedChangeSchema, ApplyChangesSchema, CalendarStatusSchema, CampaignSchema, CategoryCreateSchema,
+    CategoryQuerySchema, CategorySchema, CategoryUpdateSchema, ProvisionalChangeSchema, WorkdayOverrideSchema,
+    WorkdayOverridesSchema, WorkdayQuerySchema,
 )
 from api.pagination import SelectPage
 from api.parsing import Blueprint
-from inspections import calendar_store, catalog
+from inspections import calendar_store, catalog, provisional
 from inspections.enums import Role
 
 blp = Blueprint("catalog", __name__, description="Categories, campaigns and the working-day calendar.")
@@ -85,7 +86,12 @@ class WorkdayOverrides(MethodView):
     @blp.arguments(WorkdayOverridesSchema)
     @blp.response(200, WorkdayOverrideSchema(many=True))
     def put(self, body):
-        """Set days as working or not (admin), e.g. next year's holidays once the State Council announces them."""
+        """Set days as working or not (admin), e.g. next year's holidays once the State Council announces them.
+
+        For a year the calendar package does not know, entering any of its days makes it *entered*: days
+        without an entry keep the statutory holidays and weekends, so the notice's extra days off and make-up
+        working days are enough. Deadlines already set do not move by themselves: the provisional ones the
+        calendar now changes are listed at `GET /calendar/provisional-changes`, for an admin to apply."""
         return calendar_store.set_overrides(session(), current_user(), body["days"], now=now())
 
 
@@ -96,3 +102,45 @@ class WorkdayOverrideByDay(MethodView):
     def delete(self, day: date):
         """Remove a correction; the day follows the built-in calendar again."""
         calendar_store.delete_override(session(), day)
+
+
+@blp.route("/calendar/status")
+class CalendarStatus(MethodView):
+    @login_required(Role.ADMIN, Role.REVIEWER)
+    @blp.response(200, CalendarStatusSchema)
+    def get(self):
+        """The working-day calendar as deadlines use it (admins and reviewers): the years whose State Council
+        holiday notice the package has, those admins entered, those assumed (no notice: the statutory holidays
+        and weekends only), how many running deadlines are provisional and how many would change now."""
+        return provisional.calendar_status(session(), calendar_store.load_calendar(session()), today=local_today())
+
+
+@blp.route("/calendar/provisional-changes")
+class ProvisionalChanges(MethodView):
+    @login_required(Role.ADMIN)
+    @blp.response(200, ProvisionalChangeSchema(many=True))
+    def get(self):
+        """The provisional deadlines of running hazards that the calendar as now entered would change (admin),
+        earliest first: each with the deadline in force, what it would become (or the same date, no longer
+        provisional) and what it is counted from. Nothing moves until an admin applies it."""
+        return provisional.provisional_changes(
+            session(), calendar_store.load_calendar(session()), today=local_today())
+
+
+@blp.route("/calendar/provisional-changes/apply")
+class ApplyProvisionalChanges(MethodView):
+    @login_required(Role.ADMIN)
+    @blp.arguments(ApplyChangesSchema)
+    @blp.response(200, AppliedChangeSchema(many=True))
+    @blp.alt_response(409, description="One of the hazards changed at the same moment; nothing was applied.")
+    def post(self, body):
+        """Give the listed hazards their deadline counted again on the calendar as now entered (admin).
+
+        Each change is a `deadline_recounted` event on the hazard (the deadline before and after, what it was
+        counted from). The original deadline moves with it unless an extension was approved. A hazard with
+        nothing to change (a retry, or the calendar still gives the same) is `unchanged`; an unknown id is 422
+        and nothing is applied."""
+        return provisional.apply_changes(
+            session(), current_user(), body["hazard_ids"], calendar=calendar_store.load_calendar(session()),
+            now=now(), today=local_today(),
+        )

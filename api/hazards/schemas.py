@@ -5,6 +5,7 @@ from webargs.fields import DelimitedList
 from api.clock import local_today
 from api.schemas import ID_RANGE, Instant, LatLonTogether, QuerySchema, StrictSchema
 from inspections.closure_checks import PROBLEMS
+from inspections.deadlines import provisional_reason
 from inspections.enums import HazardStatus, LocationSource, Severity, values
 from inspections.hazard_queries import is_overdue
 
@@ -69,11 +70,26 @@ class PlanOutSchema(PlanSchema):
     updated_at = ma.fields.AwareDateTime()
 
 
+def _provisional(years_of):
+    """The pair of fields that says a deadline was counted without a year's holiday notice, and why."""
+    return (
+        ma.fields.Function(lambda obj: bool(years_of(obj)), metadata={"type": "boolean", "description": (
+            "The deadline is provisional: it was counted through a year whose State Council holiday notice is not "
+            "entered (the statutory holidays and weekends only, no make-up working days). An admin decides "
+            "whether it moves once the notice is entered.")}),
+        ma.fields.Function(lambda obj: provisional_reason(years_of(obj)), metadata={
+            "type": "string", "nullable": True, "description": "Why the deadline is provisional (which year's "
+                                                               "notice is missing); null when it is not."}),
+    )
+
+
 class ExtensionSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
     previous_deadline = ma.fields.Date()
-    new_deadline = ma.fields.Date()
+    new_deadline = ma.fields.Date(metadata={"description": "The first working day on or after the date asked for."})
+    requested_deadline = ma.fields.Date(allow_none=True, metadata={"description": "The date asked for."})
+    provisional, provisional_reason = _provisional(lambda e: e.assumed_years)
     reason = ma.fields.String()
     requested_by = ma.fields.Integer()
     requested_at = ma.fields.AwareDateTime()
@@ -131,6 +147,13 @@ class HazardSchema(ma.Schema):
     deadline_requested = ma.fields.Date(
         allow_none=True, metadata={"description": "The date asked for when it fell on a non-working day and was moved."}
     )
+    provisional, provisional_reason = _provisional(lambda h: h.deadline_assumed_years)
+    deadline_counted_from = ma.fields.Date(allow_none=True, metadata={"description": (
+        "What the deadline in force was counted from: the local day the hazard was found (the deadline is the "
+        "`deadline_working_days`-th working day after it) or the date asked for (the deadline is the first working "
+        "day on or after it; `deadline_working_days` null). Null for hazards recorded before it was kept.")})
+    deadline_working_days = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The working days counted after `deadline_counted_from`; null for a date asked for."})
     overdue = ma.fields.Function(lambda h: is_overdue(h, local_today()), metadata={"type": "boolean"})
     rejection_count = ma.fields.Integer()
     recurrence_of = ma.fields.UUID(allow_none=True, metadata={"description": "The closed hazard this one repeats."})

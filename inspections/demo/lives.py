@@ -188,6 +188,10 @@ class _Life:
                                                               working_days=self.working_days)
         return self._deadlines[key]
 
+    def assumed_years(self, basis: deadlines.DeadlineBasis, deadline: date) -> list[int] | None:
+        """The years a deadline counted from ``basis`` went through without their notice (None: not provisional)."""
+        return list(self.calendar.assumed_years(basis.first_day_counted, deadline)) or None
+
     def next_workday(self, day: date) -> date:
         if day not in self._workdays:
             self._workdays[day] = self.calendar.next_workday(day)
@@ -267,9 +271,11 @@ class _Life:
         if rng.random() < 0.1:  # the inspector chose the deadline
             asked = self.day(reported) + timedelta(days=rng.randint(3, 40))
             story.deadline = self.next_workday(asked)
+            story.basis = deadlines.DeadlineBasis(asked)
             requested = asked if asked != story.deadline else None
         else:
             story.deadline, requested = self.default_deadline(reported, severity), None
+            story.basis = deadlines.default_basis(reported, severity, tz=self.tz, working_days=self.working_days)
         story.play(category)
         lon, lat, source, accuracy = story.location
         grid = enterprise["grid"]  # jurisdiction follows the enterprise (inspections.hazards.area_for)
@@ -281,6 +287,8 @@ class _Life:
             "accuracy_m": accuracy, "location_source": source, "area_code": grid.code, "area_path": grid.path, "status": story.status, "reported_by": visit.inspector[0],
             "reported_at": reported, "client_reported_at": story.client_reported_at, "deadline": story.deadline,
             "original_deadline": story.original_deadline, "deadline_requested": requested,
+            "deadline_counted_from": story.basis.counted_from, "deadline_working_days": story.basis.working_days,
+            "deadline_assumed_years": self.assumed_years(story.basis, story.deadline),
             "rejection_count": story.rejections, "closed_at": story.closed_at, "voided_at": story.voided_at,
             "overdue_recorded": story.overdue_recorded, "due_soon_recorded": story.due_soon_recorded,
             "request_digest": _digest("hazard", story.id), "updated_at": events[-1]["at"], "version": len(events),
@@ -303,6 +311,7 @@ class _Story:
         self.events: list[dict] = []
         self.status, self.last = None, reported - timedelta(seconds=1)
         self.deadline = self.original_deadline = None
+        self.basis: deadlines.DeadlineBasis | None = None  # what the deadline in force is counted from
         self.deadlines: list[tuple[datetime, date]] = []  # (from, deadline in force)
         self.rejections = 0
         self.closed_at = self.voided_at = None
@@ -430,14 +439,17 @@ class _Story:
     def _extension(self, due: datetime) -> None:
         rng, life = self.rng, self.life
         extension_id = life.next_extension_id
-        new = life.next_workday(self.deadline + timedelta(days=rng.randint(7, 30)))
+        asked_for = self.deadline + timedelta(days=rng.randint(7, 30))
+        new = life.next_workday(asked_for)
         asked = self.emit(self.last + (due - self.last) * rng.uniform(0.2, 0.7), "extension_requested", self.officer,
                           comment=rng.choice(EXTENSION_REASONS), client=True, details={
                               "extension_id": extension_id, "new_deadline": new.isoformat(),
                               "deadline": self.deadline.isoformat()})
         life.next_extension_id += 1
         row = {"id": extension_id, "hazard_id": self.id, "requested_by": self.officer[0], "requested_at": asked,
-               "previous_deadline": self.deadline, "new_deadline": new, "reason": self.events[-1]["comment"],
+               "previous_deadline": self.deadline, "new_deadline": new, "requested_deadline": asked_for,
+               "assumed_years": life.assumed_years(deadlines.DeadlineBasis(asked_for), new),
+               "reason": self.events[-1]["comment"],
                "status": "pending", "decided_by": None, "decided_at": None, "decision_comment": None}
         self.rows.add(Extension, row)
         approve = rng.random() < 0.8
@@ -452,6 +464,7 @@ class _Story:
                    decision_comment=comment)
         if approve:
             self.deadline = new
+            self.basis = deadlines.DeadlineBasis(asked_for)
             self.deadlines.append((decided, new))
 
     def events_with_sweeps(self) -> list[dict]:

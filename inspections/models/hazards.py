@@ -70,6 +70,8 @@ class Hazard(Base):
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_at_iff_closed"),
         CheckConstraint("(status = 'void') = (voided_at IS NOT NULL)", name="voided_at_iff_void"),
         CheckConstraint("rejection_count >= 0", name="rejection_count"),
+        CheckConstraint("deadline_working_days IS NULL OR (deadline_working_days >= 1 AND "
+                        "deadline_counted_from IS NOT NULL)", name="deadline_basis"),
         CheckConstraint("(map_x IS NULL) = (lon IS NULL) AND (map_y IS NULL) = (lon IS NULL)", name="map_pixel"),
         # The map reads boxes (and thin strips along their edges, both ways), counting or listing markers, with
         # only these columns: PostgreSQL answers from the index alone instead of a table page per hazard.
@@ -105,6 +107,15 @@ class Hazard(Base):
     original_deadline: Mapped[date] = mapped_column(Date)
     # When the inspector asked for a non-working day and it moved to the next working day.
     deadline_requested: Mapped[date | None] = mapped_column(Date)
+    # What the deadline in force was counted from (deadlines.DeadlineBasis), so that it can be counted again
+    # exactly when a year's holiday notice is entered: the N-th working day after the local day counted_from,
+    # or with working_days NULL the first working day on or after it (a date asked for). NULL on hazards
+    # recorded before this was kept.
+    deadline_counted_from: Mapped[date | None] = mapped_column(Date)
+    deadline_working_days: Mapped[int | None] = mapped_column(Integer)
+    # The years that count went through without their State Council notice (assumed: the statutory holidays
+    # only), e.g. [2027]; NULL when every year counted was known. Non-NULL: the deadline is provisional.
+    deadline_assumed_years: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     rejection_count: Mapped[int] = mapped_column(Integer, default=0)
     # The closed hazard of the same enterprise and category this one repeats (隐患反复), if any.
     recurrence_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("hazards.id"), index=True)
@@ -194,6 +205,11 @@ class Extension(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     previous_deadline: Mapped[date] = mapped_column(Date)
     new_deadline: Mapped[date] = mapped_column(Date)
+    # The date the officer asked for; new_deadline is the first working day on or after it. NULL on requests
+    # recorded before this was kept.
+    requested_deadline: Mapped[date | None] = mapped_column(Date)
+    # As the hazard's deadline_assumed_years, for new_deadline: non-NULL, it is provisional.
+    assumed_years: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ExtensionStatus.PENDING.value)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -75,12 +75,16 @@ def test_explicit_deadline_in_the_past_is_refused(client, district, clock):
 
 def test_a_year_the_calendar_does_not_know_uses_the_editable_table(client, district, clock):
     clock.set(datetime(2026, 12, 28, 9, 0, tzinfo=SHANGHAI))
-    # Without corrections 2027 is Monday to Friday: 29, 30, 31 Dec, 1, 4, 5, 6 Jan.
-    assert report(client, district["wang"], district.plant.id).get_json()["deadline"] == "2027-01-06"
-    put = client.put(f"{API}/calendar/overrides", json={"days": [{"day": "2027-01-01", "is_workday": False, "note": "元旦"}]},
+    # Without its notice 2027 counts the statutory holidays: 29, 30, 31 Dec, [元旦], 4, 5, 6, 7 Jan; provisional.
+    first = report(client, district["wang"], district.plant.id).get_json()
+    assert (first["deadline"], first["provisional"]) == ("2027-01-07", True)
+    assert "2027" in first["provisional_reason"]
+    # The admins' entry wins (here: the 1st made a working day) and the year is no longer assumed.
+    put = client.put(f"{API}/calendar/overrides", json={"days": [{"day": "2027-01-01", "is_workday": True, "note": "x"}]},
                      headers=district["admin"])
     assert put.status_code == 200, put.get_json()
-    assert report(client, district["wang"], district.plant.id).get_json()["deadline"] == "2027-01-07"
+    second = report(client, district["wang"], district.plant.id).get_json()
+    assert (second["deadline"], second["provisional"], second["provisional_reason"]) == ("2027-01-06", False, None)
     assert client.put(f"{API}/calendar/overrides", json={"days": [{"day": "2027-01-02", "is_workday": True}]},
                       headers=district["wang"]).status_code == 403
 

@@ -53,6 +53,10 @@ def test_seed_builds_a_district_with_hazards_in_every_state(runner, client, db_s
             assert hazard.original_deadline == calendar.next_workday(hazard.deadline_requested)
         by_default += hazard.original_deadline == deadlines.default_deadline(
             hazard.reported_at, hazard.severity, tz=SHANGHAI, calendar=calendar)
+        # Each keeps what its deadline in force was counted from, so that a recount is exact (issue 13.5).
+        counted = deadlines.DeadlineBasis(hazard.deadline_counted_from, hazard.deadline_working_days).count(calendar)
+        assert counted.deadline == hazard.deadline
+        assert list(counted.assumed_years) == (hazard.deadline_assumed_years or [])
     assert by_default >= 400
 
     # Every hazard's trail starts with its report; closing and voiding are in it too.

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from inspections import deadlines, workcalendar
+from inspections import deadlines, statutory_holidays, workcalendar
 from inspections.deadlines import (
     DEFAULT_WORKING_DAYS,
+    DeadlineBasis,
     DeadlineDecision,
     DeadlineInPast,
     DeadlineTooFar,
@@ -113,28 +114,30 @@ def test_requested_sunday_moves_to_monday_and_says_so():
     decision = accept_requested_deadline(
         date(2026, 3, 22), now=local(2026, 3, 18, 9, 0), tz=TZ, calendar=CAL
     )
-    assert decision == DeadlineDecision(deadline=date(2026, 3, 23), moved_from=date(2026, 3, 22))
+    assert decision == DeadlineDecision(deadline=date(2026, 3, 23), moved_from=date(2026, 3, 22),
+                                        basis=DeadlineBasis(date(2026, 3, 22)))
+    assert not decision.provisional
 
 
 def test_requested_holiday_moves_past_national_day():
     decision = accept_requested_deadline(
         date(2026, 10, 1), now=local(2026, 9, 28, 9, 0), tz=TZ, calendar=CAL
     )
-    assert decision == DeadlineDecision(date(2026, 10, 8), moved_from=date(2026, 10, 1))
+    assert (decision.deadline, decision.moved_from) == (date(2026, 10, 8), date(2026, 10, 1))
 
 
 def test_requested_make_up_saturday_stays():
     decision = accept_requested_deadline(
         date(2026, 10, 10), now=local(2026, 9, 28, 9, 0), tz=TZ, calendar=CAL
     )
-    assert decision == DeadlineDecision(deadline=date(2026, 10, 10), moved_from=None)
+    assert (decision.deadline, decision.moved_from) == (date(2026, 10, 10), None)
 
 
 def test_requested_today_is_accepted():
     decision = accept_requested_deadline(
         date(2026, 3, 18), now=local(2026, 3, 18, 23, 59), tz=TZ, calendar=CAL
     )
-    assert decision == DeadlineDecision(deadline=date(2026, 3, 18), moved_from=None)
+    assert (decision.deadline, decision.moved_from) == (date(2026, 3, 18), None)
 
 
 def test_requested_past_date_raises():
@@ -196,7 +199,7 @@ def test_due_soon_is_the_working_day_before():
     assert due_soon_date(date(2026, 10, 8), CAL) == date(2026, 9, 30)  # across the holiday
 
 
-@pytest.mark.parametrize("module", [deadlines, workcalendar])
+@pytest.mark.parametrize("module", [deadlines, workcalendar, statutory_holidays])
 def test_pure_modules_import_no_framework(module):
     forbidden = {"flask", "flask_smorest", "sqlalchemy", "api", "media"}
     for node in ast.walk(ast.parse(inspect.getsource(module))):
@@ -207,3 +210,43 @@ def test_pure_modules_import_no_framework(module):
         else:
             continue
         assert not {name.split(".")[0] for name in names} & forbidden, names
+
+
+# Deadlines into a year whose State Council notice is not known (issue 13.5). 2027's statutory holidays, worked out
+# by hand in tests/unit/test_statutory_holidays.py: 元旦 Fri 01-01; 春节 Fri 02-05 (除夕) to Mon 02-08.
+
+
+def test_a_major_hazard_of_2026_12_04_skips_new_years_day_2027_and_is_provisional():
+    # Fri 2026-12-04 + 30 working days: Dec 7-31 give 19, [Fri 2027-01-01 元旦], Jan 4-15 give 10 more, Mon 01-18.
+    # Monday-Friday alone made it Fri 01-15, counting New Year's Day.
+    decision = deadlines.count_default_deadline(local(2026, 12, 4, 10, 0), "major", tz=TZ, calendar=CAL)
+    assert decision.deadline == date(2027, 1, 18)
+    assert decision.basis == DeadlineBasis(date(2026, 12, 4), 30)
+    assert decision.provisional and decision.assumed_years == (2027,)
+    assert "2027" in deadlines.provisional_reason(decision.assumed_years)
+
+
+def test_a_deadline_counted_inside_a_known_year_is_not_provisional():
+    decision = deadlines.count_default_deadline(local(2026, 12, 4, 10, 0), "general", tz=TZ, calendar=CAL)
+    assert decision.deadline == date(2026, 12, 15)
+    assert not decision.provisional and deadlines.provisional_reason(decision.assumed_years) is None
+
+
+def test_a_deadline_into_a_year_whose_notice_is_entered_is_not_provisional():
+    entered = WorkCalendar({date(2027, 1, 1): False})
+    decision = deadlines.count_default_deadline(local(2026, 12, 4, 10, 0), "major", tz=TZ, calendar=entered)
+    assert (decision.deadline, decision.assumed_years) == (date(2027, 1, 18), ())
+
+
+def test_a_requested_spring_festival_eve_moves_past_the_four_days_and_is_provisional():
+    decision = accept_requested_deadline(date(2027, 2, 5), now=local(2026, 12, 4, 9, 0), tz=TZ, calendar=CAL)
+    assert (decision.deadline, decision.moved_from) == (date(2027, 2, 9), date(2027, 2, 5))
+    assert decision.basis == DeadlineBasis(date(2027, 2, 5)) and decision.assumed_years == (2027,)
+
+
+def test_a_basis_counts_again_on_the_notice_once_entered():
+    basis = DeadlineBasis(date(2026, 12, 4), 30)
+    # A notice that gave Mon 2027-01-04 off as well (a made-up example): the count moves by one working day.
+    notice = WorkCalendar({date(2027, 1, 1): False, date(2027, 1, 4): False})
+    assert basis.count(CAL).deadline == date(2027, 1, 18)
+    assert basis.count(notice).deadline == date(2027, 1, 19) and not basis.count(notice).provisional

@@ -1,4 +1,4 @@
-"""WorkCalendar against the official 2026 holiday notice and the unknown-year fallback.
+"""WorkCalendar against the official 2026 holiday notice and the statutory rule for unknown years.
 
 2026 facts (State Council notice on the 2026 holidays, as shipped in chinese-calendar 1.11.0):
 - Spring Festival: off Sun 2026-02-15 .. Mon 2026-02-23; make-up workdays Sat 02-14, Sat 02-28.
@@ -6,29 +6,16 @@
 - National Day: off Thu 2026-10-01 .. Wed 2026-10-07; make-up workdays Sun 09-20 and Sat 10-10.
 """
 
-import logging
 from datetime import date, datetime, timedelta
 
 import pytest
 
 from inspections import workcalendar
-from inspections.workcalendar import WorkCalendar
-
-LOGGER = "inspections.workcalendar"
-
-
-@pytest.fixture(autouse=True)
-def fresh_warnings(monkeypatch):
-    # The "warn once per year" memory is process-wide; give every test a clean one.
-    monkeypatch.setattr(workcalendar, "_warned_years", set())
+from inspections.workcalendar import WorkCalendar, YearSource
 
 
 def days(first, last):
     return [first + timedelta(n) for n in range((last - first).days + 1)]
-
-
-def unknown_year_warnings(caplog):
-    return [r for r in caplog.records if r.name == LOGGER and r.levelno == logging.WARNING]
 
 
 def test_package_covers_2004_to_2026():
@@ -106,43 +93,40 @@ def test_datetimes_are_rejected():
         WorkCalendar().is_workday(datetime(2026, 10, 1, 12, 0))
 
 
-def test_unknown_year_falls_back_to_monday_to_friday_and_warns_once(caplog):
-    caplog.set_level(logging.WARNING, logger=LOGGER)
+def test_unknown_year_counts_the_statutory_holidays_and_weekends():
     cal = WorkCalendar()
-    assert cal.is_workday(date(2099, 1, 1))  # Thursday
+    assert not cal.is_workday(date(2099, 1, 1))  # Thursday, 元旦
     assert cal.is_workday(date(2099, 1, 2))  # Friday
     assert not cal.is_workday(date(2099, 1, 3))  # Saturday
-    assert cal.add_workdays(date(2099, 1, 2), 1) == date(2099, 1, 5)
-    WorkCalendar().is_workday(date(2099, 6, 1))  # a new calendar does not warn again
-    warnings = unknown_year_warnings(caplog)
-    assert len(warnings) == 1
-    assert "2099" in warnings[0].getMessage()
+    assert cal.add_workdays(date(2098, 12, 31), 1) == date(2099, 1, 2)
 
 
-def test_unknown_year_overrides_win(caplog):
-    caplog.set_level(logging.WARNING, logger=LOGGER)
-    cal = WorkCalendar({date(2099, 1, 1): False, date(2099, 1, 3): True})
-    assert not cal.is_workday(date(2099, 1, 1))
+def test_unknown_year_overrides_win():
+    cal = WorkCalendar({date(2099, 1, 1): True, date(2099, 1, 3): True, date(2099, 1, 2): False})
+    assert cal.is_workday(date(2099, 1, 1))
     assert cal.is_workday(date(2099, 1, 3))
-    assert unknown_year_warnings(caplog) == []  # only overridden dates asked so far
-    # Thu 01-01 is overridden as a holiday, so the fallback decides Fri 01-02.
-    assert cal.next_workday(date(2099, 1, 1)) == date(2099, 1, 2)
-    warnings = unknown_year_warnings(caplog)
-    assert len(warnings) == 1
-    assert "plus 2 override row(s)" in warnings[0].getMessage()
+    assert not cal.is_workday(date(2099, 1, 2))
+    # Days without an override keep the statutory rule: 2099-10-01 (Thursday, 国庆) stays off.
+    assert not cal.is_workday(date(2099, 10, 1))
 
 
-def test_known_year_never_warns(caplog):
-    caplog.set_level(logging.WARNING, logger=LOGGER)
-    WorkCalendar().workdays_between(date(2026, 1, 1), date(2026, 12, 31))
-    assert unknown_year_warnings(caplog) == []
+def test_where_each_year_comes_from():
+    cal = WorkCalendar({date(2027, 2, 9): False, date(2026, 10, 8): False})
+    assert cal.year_source(2026) is YearSource.OFFICIAL  # an override in a known year corrects it
+    assert cal.year_source(2027) is YearSource.ENTERED
+    assert cal.year_source(2028) is YearSource.ASSUMED
+    assert cal.entered_years == {2027}
+    assert cal.assumed_years(date(2026, 12, 1), date(2028, 1, 5)) == (2028,)
+    assert WorkCalendar().assumed_years(date(2026, 12, 1), date(2028, 1, 5)) == (2027, 2028)
+    assert WorkCalendar().assumed_years(date(2026, 1, 1), date(2026, 12, 31)) == ()
+    assert workcalendar.package_years() == (2004, 2026)
 
 
-def test_crossing_into_an_unknown_year_does_not_crash():
-    # Fallback counts Fri 2027-01-01 as a workday until an admin enters the holiday.
-    assert WorkCalendar().add_workdays(date(2026, 12, 28), 7) == date(2027, 1, 6)
-    fixed = WorkCalendar({date(2027, 1, 1): False})
-    assert fixed.add_workdays(date(2026, 12, 28), 7) == date(2027, 1, 7)
+def test_crossing_into_an_unknown_year_skips_new_years_day():
+    # Mon 2026-12-28 + 7: 12-29, 12-30, 12-31, [Fri 2027-01-01 元旦], 01-04 .. 01-07.
+    assert WorkCalendar().add_workdays(date(2026, 12, 28), 7) == date(2027, 1, 7)
+    # An admin who enters the notice decides: here the 1st made a working day, which counts again.
+    assert WorkCalendar({date(2027, 1, 1): True}).add_workdays(date(2026, 12, 28), 7) == date(2027, 1, 6)
 
 
 def test_overrides_win_in_a_known_year():
