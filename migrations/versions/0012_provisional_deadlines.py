@@ -1,7 +1,7 @@
 """Deadlines keep what they were counted from and the years counted without their holiday notice (provisional).
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: Union[str, Sequence[str], None] = "0007"
+down_revision: Union[str, Sequence[str], None] = "0011"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
