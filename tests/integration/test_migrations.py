@@ -78,7 +78,7 @@ def test_counting_the_map_cells_of_hazards_already_there(fresh_database_url):
     try:
         with sessions() as session:
             seed_demo(session, hazards=300, now=datetime(2026, 6, 12, 1, 30, tzinfo=timezone.utc),
-                      tz=ZoneInfo("Asia/Shanghai"), calendar=WorkCalendar(), password="demo password", batch=300,
+                      tz=ZoneInfo("Asia/Shanghai"), calendar=WorkCalendar(), password="tangerine violin orbit 47", batch=300,
                       workers=0)
         engine.dispose()
         schema.downgrade(url, "0004")
