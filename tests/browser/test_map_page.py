@@ -94,7 +94,6 @@ def sign_in(page, live_server, username="zhao", screenshot=None):
 
 def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, district, clock, artifacts,
                                                    monkeypatch, app):
-    started = time.monotonic()
     made = build_district(client, district, clock)
     monkeypatch.setitem(app.config, "MAP_CENTER", (39.9052, 116.4100))
     monkeypatch.setitem(app.config, "MAP_ZOOM", 13)
@@ -191,7 +190,6 @@ def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, dis
     assert watch.tile_requests, "the page asks the configured tile server"
     assert map_state(page)["basemap"] == "unavailable"
     assert watch.errors == []
-    assert time.monotonic() - started < 60
 
 
 @SQLITE_ONLY
