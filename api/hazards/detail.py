@@ -6,6 +6,7 @@ from flask import current_app
 from api.auth import current_user
 from api.db import session
 from api.photos.present import photo_dict
+from api.schemas import local_instant
 from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
 from inspections.models import Hazard
@@ -23,7 +24,7 @@ def hazard_detail(hazard: Hazard) -> dict:
         photos=[photo_dict(photo, store) for photo in record.photos],
         rectifications=[
             {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": r.checks,
-             "submitted_by": r.submitted_by, "submitted_at": r.submitted_at.isoformat()}
+             "submitted_by": r.submitted_by, "submitted_at": local_instant(r.submitted_at)}
             for r in record.rectifications
         ],
         closure_checks=record.rectifications[-1].checks if record.rectifications else None,
