@@ -21,6 +21,8 @@ from api.converters import IdConverter, IsoDateConverter
 from api.hazards import workflow_routes  # noqa: F401  (adds the workflow steps to the hazards blueprint)
 from api.hazards.routes import blp as hazards_blp
 from api.health.routes import blp as health_blp
+from api.home.routes import blp as index_blp
+from api.home.routes import pages as home_pages
 from api.map.routes import blp as map_api_blp
 from api.mappage.routes import blp as map_page_blp
 from api.ogc.routes import blp as ogc_blp
@@ -83,9 +85,11 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_converter(IsoDateConverter, lambda _converter: {"type": "string", "format": "date"})
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    api.register_blueprint(index_blp, url_prefix=API_PREFIX)  # /api/v1/: the API's index
     api.register_blueprint(health_blp)
     api.register_blueprint(ogc_blp)  # at /ogc, outside /api/v1: the contract gives GIS clients that root
     app.register_blueprint(map_page_blp)  # the /map page: HTML, not part of the OpenAPI document
+    app.register_blueprint(home_pages)  # / and /favicon.ico: for browsers, not part of the OpenAPI document
 
     from api.cli import register as register_cli
 

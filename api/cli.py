@@ -37,6 +37,37 @@ def db_check():
     click.echo("Models and migrations agree.")
 
 
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def db_backup(path):
+    """Copy the SQLite database to the new file PATH while the service runs (SQLite's online backup).
+
+    Copying hazards.db by hand can lose what is still in its write-ahead log (hazards.db-wal); this copies
+    both as one consistent database. For PostgreSQL it says to use pg_dump and exits 2.
+    """
+    from pathlib import Path
+
+    from inspections.backup import BackupNotPossible, backup_sqlite
+
+    shown = {"percent": -10}
+
+    def progress(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent >= shown["percent"] + 10 or done == total:
+            shown["percent"] = percent
+            click.echo(f"  … {done:,} of {total:,} pages ({percent} %)")
+
+    session().close()  # no transaction of ours may hold the database while it is copied
+    try:
+        summary = backup_sqlite(current_app.config["DATABASE_URL"], Path(path), progress=progress)
+    except BackupNotPossible as error:
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"Backed up {summary.source} to {summary.target}: {summary.pages:,} pages, "
+               f"{summary.bytes / 2**20:.1f} MiB, checked. Restore by putting it in place of the database file "
+               "while the service is stopped.")
+
+
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(values(Role)))
@@ -45,26 +76,29 @@ def db_check():
 @click.option("--area", "area_code", default=None, help="Area code (inspectors).")
 def users_create(username, role, display_name, enterprise_id, area_code):
     """Create a user; the password is read from standard input (prompted on a terminal)."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password()
     try:
         user = accounts.create_user(
             session(), username=username, password=password, role=role, display_name=display_name,
             enterprise_id=enterprise_id, area_code=area_code,
         )
     except DomainError as error:
-        details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items()
-                            if " ".join(msgs) != error.message)
-        raise click.ClickException(f"{error.message} {details}".strip()) from None
+        raise click.ClickException(_explained(error)) from None
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
 
 
 @users_cli.command("ensure-admin")
 @click.option("--username", default="admin", show_default=True)
-def users_ensure_admin(username):
-    """Make a first admin when there is no admin yet; prints the generated password once."""
+@click.option("--show-password-on", "show_on", type=click.Choice(["terminal", "stdout"]), default="terminal",
+              show_default=True, help="terminal: the controlling terminal only, never standard output (which may be "
+                                      "a log); stdout: standard output, for a script that stores it.")
+def users_ensure_admin(username, show_on):
+    """Make a first admin when there is no admin yet, with a generated password shown once.
+
+    The password is written to the terminal itself (/dev/tty), not to standard output, so that it never lands in
+    a log that standard output is sent to. Without a terminal it is shown nowhere: set one with
+    `flask --app wsgi users set-password USERNAME`.
+    """
     import secrets
 
     if accounts.has_active_admin(session()):
@@ -72,7 +106,56 @@ def users_ensure_admin(username):
         return
     password = secrets.token_urlsafe(12)
     accounts.create_user(session(), username=username, password=password, role=Role.ADMIN, display_name="Administrator")
-    click.echo(f"Created the first admin. Sign in as {username} with the password {password} and change it.")
+    shown = f"Sign in as {username} with the password {password} and change it (POST /api/v1/me/password)."
+    if show_on == "stdout":
+        click.echo(f"Created the first admin. {shown}")
+    elif _to_terminal(f"\n  Created the first admin. {shown}\n  It is shown this once and written to no log.\n"):
+        click.echo(f"Created the first admin {username}; its password was shown on the terminal only.")
+    else:
+        click.echo(f"Created the first admin {username}. No terminal to show its password on: set one with "
+                   f"`flask --app wsgi users set-password {username}`.")
+
+
+def _to_terminal(text: str) -> bool:
+    """Write ``text`` to the controlling terminal, bypassing standard output and error; False without one."""
+    try:
+        with open("/dev/tty", "w") as terminal:
+            terminal.write(text)
+    except OSError:
+        return False
+    return True
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+def users_set_password(username):
+    """Set USERNAME's password (a lost one: the admin's too); read from standard input, prompted on a terminal.
+
+    The user's refresh tokens are revoked, so every device signed in as them must sign in again.
+    """
+    from api.clock import now
+
+    try:
+        user = accounts.user_named(session(), username)
+        password = _read_password()
+        accounts.update_user(session(), user.id, {"password": password}, now=now())
+    except DomainError as error:
+        session().rollback()
+        raise click.ClickException(_explained(error)) from None
+    click.echo(f"Password of {user.role} {user.username} changed; their devices must sign in again.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _explained(error: DomainError) -> str:
+    # A field error that only repeats the message is not said twice.
+    details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items()
+                        if " ".join(msgs) != error.message)
+    return f"{error.message} {details}".strip()
 
 
 @storage_cli.command("init")

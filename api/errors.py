@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from inspections import errors as domain
@@ -36,10 +37,36 @@ STATUS_OF = {
 PHOTO_STATUS_OF = {UnsupportedImageType: 415, PhotoFileTooLarge: 413, PhotoRejected: 422}
 
 
+# What an error says when nothing more specific is known: every error body carries a message a phone app can show.
+# Kept together here (with the ones below) so that they can be translated in one place.
+STATUS_MESSAGES = {
+    400: "The request is malformed.",
+    401: "Sign in first.",
+    403: "You may not do this.",
+    404: "There is nothing at this address, or you may not see it.",
+    405: "This address does not take that method.",
+    409: "This conflicts with the current state.",
+    413: "The request is too large.",
+    415: "The request's media type is not supported.",
+    422: "The request has errors.",
+    429: "Too many requests; try again later.",
+    500: "Something went wrong on the server.",
+    503: "A service the request needs is unavailable; try again shortly.",
+}
+FIELD_ERRORS_MESSAGE = "Some fields are missing or not valid: {fields}."
+METHOD_MESSAGE = "This address does not take {method}; it takes {allowed}."
+TOO_LARGE_MESSAGE = "The request is too large: at most {mib:.0f} MiB are accepted."
+
+
+def default_message(status: int) -> str:
+    """The message of an error with nothing more specific to say."""
+    return STATUS_MESSAGES.get(status) or HTTP_STATUS_CODES.get(status, "Error") + "."
+
+
 def error_response(status: int, message: str | None = None, errors: dict | None = None, headers=None, **extra):
+    """The one error body: ``{code, status, message, errors?}``, with a default message for the status."""
     body = {"code": status, "status": HTTP_STATUS_CODES.get(status, "Error"), **extra}
-    if message:
-        body["message"] = message
+    body["message"] = message or default_message(status)
     if errors:
         body["errors"] = errors
     response = jsonify(body)
@@ -47,6 +74,43 @@ def error_response(status: int, message: str | None = None, errors: dict | None 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _http_error(error: HTTPException):
+    """Every HTTP error raised by Flask, werkzeug or webargs (flask-smorest's ``abort``): an unknown route (404),
+    a method the route does not take (405), a body over the size limit (413), bad JSON (400) and field-validation
+    errors (422, ``errors`` nested by location), all in the one error body, with a message."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    message = data.get("message") or _summary(errors) or _http_message(error)
+    # werkzeug's own headers (a 405's Allow) are kept; its Content-Type is for its HTML page, not this body.
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    return error_response(error.code or 500, message, errors, headers)
+
+
+def _http_message(error: HTTPException) -> str:
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        return METHOD_MESSAGE.format(method=request.method, allowed=", ".join(sorted(error.valid_methods)))
+    if error.code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        return TOO_LARGE_MESSAGE.format(mib=current_app.config["MAX_CONTENT_LENGTH"] / 2**20)
+    return default_message(error.code or 500)
+
+
+def _summary(errors) -> str | None:
+    """One sentence for webargs' errors: the fields it names, or its words when it names none (bad JSON)."""
+    if not isinstance(errors, dict):
+        return None
+    fields, words = [], []
+    for found in errors.values():  # by location: json, query, form, files, headers
+        if isinstance(found, dict):
+            fields += [str(name) for name in found if name != "_schema"]
+            words += [" ".join(map(str, found["_schema"]))] if "_schema" in found else []
+        elif isinstance(found, list):
+            words += [str(word) for word in found]
+    if fields:
+        return FIELD_ERRORS_MESSAGE.format(fields=", ".join(fields))
+    return " ".join(words) or None
 
 
 def _request_location() -> str:
@@ -114,6 +178,8 @@ def _statement_error(error: StatementError):
 
 
 def register(app: Flask) -> None:
+    # Registered after flask-smorest's own handler for HTTPException, so it replaces it.
+    app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(PhotoRejected, _photo_rejected)

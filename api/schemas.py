@@ -1,11 +1,12 @@
 """Wire-format building blocks shared by the resource schemas."""
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 import marshmallow as ma
 
-from media.instants import instant_in_range
+from api.clock import local_tz
+from media.instants import EARLIEST_INSTANT, END_OF_INSTANTS, instant_in_range
 
 NUL_MESSAGE = "NUL characters are not allowed."
 SURROGATE_MESSAGE = "The text is not valid Unicode: it holds an unpaired surrogate (\\ud800 to \\udfff)."
@@ -99,12 +100,94 @@ def check_instant(value: datetime) -> datetime:
     return value
 
 
+def local_instant(value: datetime | None) -> str | None:
+    """``value`` as every answer writes a date-time: ISO 8601 in the district's offset (``TIMEZONE``, e.g.
+    ``2026-06-12T09:30:00+08:00``), whatever zone it was computed or stored in.
+
+    One zone for every answer, so that a retry (read back from the database, in UTC) answers with the same text
+    as the first request (computed in whichever zone its clock gave). A naive value is the database's UTC.
+    """
+    if value is None:
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return aware.astimezone(local_tz()).isoformat()
+
+
 class Instant(ma.fields.AwareDateTime):
-    """Every date-time a client sends: ISO 8601 with its offset (``2026-06-12T09:30:00+08:00``), in the years
-    1900 to 2999 UTC (see `check_instant`)."""
+    """Every date-time of the API. A client sends ISO 8601 with its offset (``2026-06-12T09:30:00+08:00``), in
+    the years 1900 to 2999 UTC (see `check_instant`); answers give it in the district's offset (`local_instant`)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         return check_instant(super()._deserialize(value, attr, data, **kwargs))
+
+    def _serialize(self, value, attr, obj, **kwargs) -> str | None:
+        return local_instant(value)
+
+
+DAY_RANGE_MESSAGE = "Give a date (YYYY-MM-DD) from 1900 to 2999, or a date-time with its offset."
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LAST_INSTANT = END_OF_INSTANTS - timedelta(microseconds=1)
+
+
+class ReportedBound(Instant):
+    """A bound of the period a list covers (``created_after``, ``created_before``): a date-time with its offset,
+    or a plain local date (``2026-06-12``), counted whole as the statistics' ``from``/``to`` count their days.
+
+    ``created_after=D`` is the start of the local day D (included); ``created_before=D`` includes the day D too,
+    i.e. it stands for the start of the next local day (excluded). A date-time bound means that very instant:
+    ``created_after`` includes it, ``created_before`` excludes it.
+    """
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs):
+        # A plain date stands for the start of its day, or with end_of_day for its end (the next day's start).
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        if not (isinstance(value, str) and _PLAIN_DATE.match(value)):
+            return super()._deserialize(value, attr, data, **kwargs)
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ma.ValidationError(DAY_RANGE_MESSAGE) from None
+        if not 1900 <= day.year <= 2999:
+            raise ma.ValidationError(DAY_RANGE_MESSAGE)
+        if self.end_of_day:
+            day += timedelta(days=1)
+        start = datetime.combine(day, time.min, tzinfo=local_tz())
+        # A local day at either end of the years kept may begin outside them; nothing is recorded there.
+        return min(max(start, EARLIEST_INSTANT), _LAST_INSTANT)
+
+
+def reported_after(**kwargs) -> ReportedBound:
+    """The ``created_after`` parameter of every list of hazards (list, map, areas, ledger)."""
+    return ReportedBound(metadata={"description": (
+        "Reported at or after this: a date-time with its offset, or a local date (YYYY-MM-DD: from the start "
+        "of that day, like the statistics' `from`).")}, **kwargs)
+
+
+def reported_before(**kwargs) -> ReportedBound:
+    """The ``created_before`` parameter of every list of hazards (list, map, areas, ledger)."""
+    return ReportedBound(end_of_day=True, metadata={"description": (
+        "Reported before this: a date-time with its offset (excluded), or a local date (YYYY-MM-DD: that day "
+        "included, like the statistics' `to`).")}, **kwargs)
+
+
+# Degrees to 7 places is about 1 cm: finer than any phone's fix, and what a position keeps once written as text.
+COORDINATE_PLACES = 7
+
+
+def coordinate(value: float | None) -> float | None:
+    """A latitude or longitude as answers give it: to 7 places, so that float noise from conversions (EXIF's
+    degree-minute-second rationals, averaging) does not show (``39.905049999999996`` is ``39.90505``)."""
+    return None if value is None else round(value, COORDINATE_PLACES)
+
+
+class Coordinate(ma.fields.Float):
+    """A latitude or longitude in degrees (WGS-84); answers give it to 7 places (see `coordinate`)."""
+
+    def _serialize(self, value, attr, obj, **kwargs) -> float | None:
+        return coordinate(None if value is None else float(value))
 
 
 def rounded_rate(value: float | None) -> float | None:

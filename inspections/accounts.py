@@ -232,3 +232,11 @@ def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
 
 def has_active_admin(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).limit(1)) is not None
+
+
+def user_named(session: Session, username: str) -> User:
+    """The user signing in as ``username``; NotFound if there is none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"There is no user {username}.")
+    return user

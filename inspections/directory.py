@@ -11,6 +11,7 @@ from inspections.creditcode import credit_code_problem, normalize_credit_code
 from inspections.enums import AREA_PARENT_LEVEL, Role
 from inspections.errors import Conflict, InvalidInput, NotFound
 from inspections.models import Area, Enterprise, User
+from inspections.phrases import with_article
 
 # Areas -------------------------------------------------------------------------------------------
 
@@ -34,12 +35,12 @@ def _check_parent(session: Session, level: str, parent_code: str | None) -> None
             raise InvalidInput(parent_code="A district has no parent area.")
         return
     if parent_code is None:
-        raise InvalidInput(parent_code=f"A {level} belongs to a {expected}: give its code.")
+        raise InvalidInput(parent_code=f"{with_article(level, capital=True)} belongs to {with_article(expected)}: give its code.")
     parent = session.get(Area, parent_code)
     if parent is None:
         raise InvalidInput(parent_code=f"There is no area {parent_code}.")
     if parent.level != expected:
-        raise InvalidInput(parent_code=f"A {level} belongs to a {expected}, but {parent_code} is a {parent.level}.")
+        raise InvalidInput(parent_code=f"{with_article(level, capital=True)} belongs to {with_article(expected)}, but {parent_code} is {with_article(parent.level)}.")
 
 
 def create_area(session: Session, *, code: str, name: str, level: str, parent_code=None, boundary=None) -> Area:

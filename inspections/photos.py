@@ -28,6 +28,7 @@ from inspections.hazards import area_for, get_hazard
 from inspections.idempotency import request_digest
 from inspections.models import Hazard, Photo, User
 from inspections.photo_places import PlacePolicy, judge_place
+from inspections.phrases import a_role
 from media.photo import DEFAULT_MAX_PIXELS, CorruptImage, PhotoRejected, ProcessedPhoto, process_photo
 from media.storage import ObjectStore
 
@@ -142,7 +143,7 @@ def spool(stream: IO[bytes], sink: IO[bytes], *, max_bytes: int) -> Staged:
 def check_role(actor: User, kind: str) -> None:
     """Forbidden unless ``actor``'s role may ever add ``kind`` photos (whatever the hazard's state)."""
     if (kind, actor.role) not in MAY_ADD:
-        raise Forbidden(f"A {actor.role} may not add {kind} photos.")
+        raise Forbidden(f"{a_role(actor.role, capital=True)} may not add {kind} photos.")
 
 
 def check_state(hazard: Hazard, actor: User, kind: str) -> None:

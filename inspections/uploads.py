@@ -20,6 +20,7 @@ from inspections.errors import Conflict, Forbidden, InvalidInput
 from inspections.hazards import get_hazard
 from inspections.models import Photo, Upload, User
 from inspections.photo_places import PlacePolicy
+from inspections.phrases import a_role
 from media.photo import PhotoRejected, UnsupportedImageType
 from media.storage import ObjectNotFound, ObjectStore, StorageError
 
@@ -48,7 +49,7 @@ def start_upload(
     photo limit (else PhotoFileTooLarge, 413). Only roles that may add photos may upload.
     """
     if actor.role not in photos.PHOTO_ROLES:
-        raise Forbidden(f"A {actor.role} does not add photos.")
+        raise Forbidden(f"{a_role(actor.role, capital=True)} does not add photos.")
     content_type = data["content_type"].strip().lower()
     if content_type not in ACCEPTED_TYPES:
         raise UnsupportedImageType(f"{content_type} is not accepted; send {', '.join(ACCEPTED_TYPES)}")

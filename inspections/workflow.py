@@ -17,6 +17,7 @@ from enum import StrEnum
 from inspections.enums import HazardStatus as S
 from inspections.enums import Role, Severity
 from inspections.errors import Conflict, Forbidden
+from inspections.phrases import a_role, with_article
 
 
 class Action(StrEnum):
@@ -82,7 +83,7 @@ def rule_for(action: Action, status: str, severity: str, role: str) -> Rule:
     """
     for_action = [r for r in RULES if r.action == action]
     if not any(role in r.roles for r in for_action):
-        raise Forbidden(f"A {role} may not {action.value} hazards.")
+        raise Forbidden(f"{a_role(role, capital=True)} may not {action.value} hazards.")
     from_here = [r for r in for_action if r.source == status]
     if not from_here:
         allowed = sorted({r.source.value for r in for_action})
@@ -94,8 +95,8 @@ def rule_for(action: Action, status: str, severity: str, role: str) -> Rule:
         if role in rule.roles and severity in rule.severities:
             return rule
     if any(role in r.roles for r in from_here):
-        raise Forbidden(f"A {role} may not {action.value} a {severity} hazard that is {status}.")
-    raise Forbidden(f"A {role} may not {action.value} a hazard that is {status}.")
+        raise Forbidden(f"{a_role(role, capital=True)} may not {action.value} {with_article(severity)} hazard that is {status}.")
+    raise Forbidden(f"{a_role(role, capital=True)} may not {action.value} a hazard that is {status}.")
 
 
 def actions_available(status: str, severity: str, role: str) -> list[str]:

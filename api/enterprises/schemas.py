@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from api.schemas import QuerySchema, StrictSchema
+from api.schemas import Coordinate, QuerySchema, StrictSchema
 from inspections.enums import VenueType, values
 
 LAT = ma.validate.Range(min=-90, max=90)
@@ -14,8 +14,8 @@ class EnterpriseSchema(ma.Schema):
     sector = ma.fields.String(allow_none=True)
     venue_type = ma.fields.String(metadata={"enum": values(VenueType)})
     address = ma.fields.String(allow_none=True)
-    lat = ma.fields.Float(allow_none=True)
-    lon = ma.fields.Float(allow_none=True)
+    lat = Coordinate(allow_none=True)
+    lon = Coordinate(allow_none=True)
     area_code = ma.fields.String(allow_none=True)
     contact_name = ma.fields.String(allow_none=True)
     contact_phone = ma.fields.String(allow_none=True)
@@ -29,8 +29,8 @@ class _EnterpriseWriteFields(StrictSchema):
     sector = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     venue_type = ma.fields.String(validate=ma.validate.OneOf(values(VenueType)))
     address = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=300))
-    lat = ma.fields.Float(allow_none=True, validate=LAT, allow_nan=False)
-    lon = ma.fields.Float(allow_none=True, validate=LON, allow_nan=False)
+    lat = Coordinate(allow_none=True, validate=LAT, allow_nan=False)
+    lon = Coordinate(allow_none=True, validate=LON, allow_nan=False)
     area_code = ma.fields.String(allow_none=True)
     contact_name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
     contact_phone = ma.fields.String(

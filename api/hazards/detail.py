@@ -6,6 +6,7 @@ from flask import current_app
 from api.auth import current_user
 from api.db import session
 from api.photos.present import photo_dict
+from api.schemas import local_instant
 from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
 from inspections.verification import records_as_seen_by
@@ -28,7 +29,7 @@ def hazard_detail(hazard: Hazard) -> dict:
         photos=[photo_dict(photo, store) for photo in record.photos],
         rectifications=[
             {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": shown,
-             "submitted_by": r.submitted_by, "submitted_at": r.submitted_at.isoformat()}
+             "submitted_by": r.submitted_by, "submitted_at": local_instant(r.submitted_at)}
             for r, shown in zip(record.rectifications, checks)
         ],
         closure_checks=checks[-1] if checks else None,

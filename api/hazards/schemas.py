@@ -3,7 +3,8 @@ import marshmallow as ma
 from webargs.fields import DelimitedList
 
 from api.clock import local_today
-from api.schemas import ID_RANGE, Instant, LatLonTogether, QuerySchema, StrictSchema
+from api.schemas import (ID_RANGE, Coordinate, Instant, LatLonTogether, QuerySchema, StrictSchema, reported_after,
+                         reported_before)
 from inspections.closure_checks import PROBLEMS
 from inspections.deadlines import provisional_reason
 from inspections.enums import HazardStatus, LocationSource, Severity, values
@@ -22,8 +23,8 @@ class HazardCreateSchema(StrictSchema, LatLonTogether):
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(values(Severity)))
     description = ma.fields.String(required=True, validate=TEXT)
     basis = ma.fields.String(allow_none=True, validate=TEXT, metadata={"description": "判定依据: the rule broken."})
-    lat = ma.fields.Float(allow_none=True, validate=LAT, allow_nan=False)
-    lon = ma.fields.Float(allow_none=True, validate=LON, allow_nan=False)
+    lat = Coordinate(allow_none=True, validate=LAT, allow_nan=False)
+    lon = Coordinate(allow_none=True, validate=LON, allow_nan=False)
     accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=100_000), allow_nan=False)
     location_source = ma.fields.String(validate=ma.validate.OneOf([LocationSource.DEVICE, LocationSource.MANUAL]),
                                        metadata={"description": "device (phone GPS, the default) or manual (placed on a map)."})
@@ -44,8 +45,8 @@ class EventSchema(ma.Schema):
     actor_id = ma.fields.Integer(allow_none=True)
     actor_name = ma.fields.Function(lambda e: (e.actor.display_name or e.actor.username) if e.actor else "system")
     actor_role = ma.fields.String(allow_none=True)
-    at = ma.fields.AwareDateTime()
-    client_at = ma.fields.AwareDateTime(allow_none=True)
+    at = Instant()
+    client_at = Instant(allow_none=True)
     comment = ma.fields.String(allow_none=True)
     evidence_ids = ma.fields.List(ma.fields.String())
     details = ma.fields.Dict()
@@ -67,7 +68,7 @@ class PlanOutSchema(PlanSchema):
         unknown = ma.EXCLUDE
 
     updated_by = ma.fields.Integer()
-    updated_at = ma.fields.AwareDateTime()
+    updated_at = Instant()
 
 
 def _provisional(years_of):
@@ -92,9 +93,9 @@ class ExtensionSchema(ma.Schema):
     provisional, provisional_reason = _provisional(lambda e: e.assumed_years)
     reason = ma.fields.String()
     requested_by = ma.fields.Integer()
-    requested_at = ma.fields.AwareDateTime()
+    requested_at = Instant()
     decided_by = ma.fields.Integer(allow_none=True)
-    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    decided_at = Instant(allow_none=True)
     decision_comment = ma.fields.String(allow_none=True)
 
 
@@ -102,7 +103,7 @@ class CheckSummarySchema(ma.Schema):
     """The closure checks of the latest rectification, summed up (the detail's `closure_checks` has every photo's)."""
 
     rectification_id = ma.fields.Integer(metadata={"description": "The submission the checks are of."})
-    submitted_at = ma.fields.AwareDateTime(metadata={
+    submitted_at = Instant(metadata={
         "description": "When it was submitted (or rectified on the spot)."})
     photos = ma.fields.Integer(metadata={"description": "How many rectification photos were checked."})
     passed = ma.fields.Boolean(allow_none=True, metadata={
@@ -134,14 +135,14 @@ class HazardSchema(ma.Schema):
     severity = ma.fields.String(metadata={"enum": values(Severity)})
     description = ma.fields.String()
     basis = ma.fields.String(allow_none=True)
-    lat = ma.fields.Float(allow_none=True)
-    lon = ma.fields.Float(allow_none=True)
+    lat = Coordinate(allow_none=True)
+    lon = Coordinate(allow_none=True)
     accuracy_m = ma.fields.Float(allow_none=True)
     location_source = ma.fields.String(allow_none=True, metadata={"enum": values(LocationSource)})
     area_code = ma.fields.String(allow_none=True)
     status = ma.fields.String(metadata={"enum": values(HazardStatus)})
     reported_by = ma.fields.Integer()
-    reported_at = ma.fields.AwareDateTime()
+    reported_at = Instant()
     deadline = ma.fields.Date()
     original_deadline = ma.fields.Date()
     deadline_requested = ma.fields.Date(
@@ -157,9 +158,9 @@ class HazardSchema(ma.Schema):
     overdue = ma.fields.Function(lambda h: is_overdue(h, local_today()), metadata={"type": "boolean"})
     rejection_count = ma.fields.Integer()
     recurrence_of = ma.fields.UUID(allow_none=True, metadata={"description": "The closed hazard this one repeats."})
-    closed_at = ma.fields.AwareDateTime(allow_none=True)
-    voided_at = ma.fields.AwareDateTime(allow_none=True)
-    updated_at = ma.fields.AwareDateTime()
+    closed_at = Instant(allow_none=True)
+    voided_at = Instant(allow_none=True)
+    updated_at = Instant()
     closure_summary = ma.fields.Nested(CheckSummarySchema, allow_none=True, metadata={
         "description": "The closure checks of the latest rectification at a glance (the detail's `closure_checks` "
                        "has each photo's); null when no rectification was submitted. Still shown after a rejection, "
@@ -183,8 +184,8 @@ class HazardQuerySchema(QuerySchema):
     area_code = ma.fields.String()
     overdue = ma.fields.Boolean()
     bbox = DelimitedList(ma.fields.Float(allow_nan=False), metadata={"description": "minLon,minLat,maxLon,maxLat"})
-    created_after = Instant()
-    created_before = Instant()
+    created_after = reported_after()
+    created_before = reported_before()
     recurrence = ma.fields.Boolean(metadata={"description": "true: only hazards repeating one closed within RECURRENCE_DAYS."})
 
     @ma.validates("bbox")

@@ -6,7 +6,7 @@ query); the schemas below document them in the OpenAPI text.
 import marshmallow as ma
 
 from api.hazards.schemas import HazardQuerySchema
-from api.schemas import ID_RANGE, Instant, QuerySchema, rounded_rate
+from api.schemas import ID_RANGE, QuerySchema, coordinate, reported_after, reported_before, rounded_rate
 from inspections.enums import AreaLevel, Severity, values
 from inspections.map_queries import MAX_FEATURES, AreaCounts, HazardMap
 
@@ -27,8 +27,8 @@ class MapAreasQuerySchema(QuerySchema):
     severity = ma.fields.String(validate=ma.validate.OneOf(values(Severity)))
     category = ma.fields.String(metadata={"description": "A category code; a top-level code includes its sub-categories."})
     enterprise_id = ma.fields.Integer(validate=ID_RANGE)
-    created_after = Instant()
-    created_before = Instant()
+    created_after = reported_after()
+    created_before = reported_before()
 
 
 class ThumbnailLinkSchema(QuerySchema):
@@ -66,7 +66,7 @@ class HazardCollectionSchema(FeatureCollectionSchema):
 
 
 def _point(lon: float, lat: float) -> dict:
-    return {"type": "Point", "coordinates": [lon, lat]}
+    return {"type": "Point", "coordinates": [coordinate(lon), coordinate(lat)]}
 
 
 def hazard_collection(result: HazardMap, link) -> dict:

@@ -5,8 +5,9 @@ Links are absolute because GIS clients follow them as they are, from wherever th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from api.schemas import coordinate, local_instant
 from inspections.feature_queries import Extent, ItemsPage
 from inspections.hazard_queries import is_overdue
 from inspections.models import Hazard
@@ -79,13 +80,14 @@ def collection(root: str, extent: Extent | None) -> dict:
         found["extent"] = {"temporal": {"interval": [[_instant(extent.first_reported), _instant(extent.last_reported)]],
                                         "trs": GREGORIAN}}
         if extent.bbox is not None:
-            found["extent"]["spatial"] = {"bbox": [list(extent.bbox)], "crs": CRS84}
+            found["extent"]["spatial"] = {"bbox": [[coordinate(c) for c in extent.bbox]], "crs": CRS84}
     return found
 
 
 def feature(hazard: Hazard, today: date, links: list[dict] | None = None) -> dict:
     """A hazard as a GeoJSON Feature: its UUID as id, a Point [lon, lat] or no geometry when it has no place."""
-    geometry = None if hazard.lat is None else {"type": "Point", "coordinates": [hazard.lon, hazard.lat]}
+    geometry = None if hazard.lat is None else {"type": "Point", "coordinates": [coordinate(hazard.lon),
+                                                                        coordinate(hazard.lat)]}
     found = {
         "type": "Feature",
         "id": str(hazard.id),
@@ -135,9 +137,9 @@ def feature_collection(page: ItemsPage, today: date, *, self_href: str, page_hre
         "links": links,
         "numberMatched": page.matched,
         "numberReturned": len(page.hazards),
-        "timeStamp": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timeStamp": local_instant(now.replace(microsecond=0)),
     }
 
 
 def _instant(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return local_instant(moment)

@@ -1,18 +1,11 @@
 """A photo as clients see it: its facts and time-limited links to the original, display copy and thumbnail."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from api.schemas import coordinate, local_instant
 from inspections.models import Photo
 from media.storage import ObjectStore
 
 LINK_SECONDS = 900
-
-
-def _utc(instant: datetime | None) -> str | None:
-    # In UTC always: a photo just added still holds the zone it was given, one read back holds UTC, and a
-    # retry must answer with exactly the same text as the first response.
-    return instant.astimezone(timezone.utc).isoformat() if instant else None
 
 
 def photo_dict(photo: Photo, store: ObjectStore) -> dict:
@@ -26,9 +19,9 @@ def photo_dict(photo: Photo, store: ObjectStore) -> dict:
         "content_type": photo.content_type,
         "width": photo.width,
         "height": photo.height,
-        "taken_at": _utc(photo.taken_at),
-        "lat": photo.lat,
-        "lon": photo.lon,
+        "taken_at": local_instant(photo.taken_at),
+        "lat": coordinate(photo.lat),
+        "lon": coordinate(photo.lon),
         "alt": photo.alt,
         "accuracy_m": photo.accuracy_m,
         "location_source": photo.location_source,
@@ -37,7 +30,7 @@ def photo_dict(photo: Photo, store: ObjectStore) -> dict:
         "make": photo.make,
         "model": photo.model,
         "uploaded_by": photo.uploaded_by,
-        "uploaded_at": _utc(photo.uploaded_at),
+        "uploaded_at": local_instant(photo.uploaded_at),
         "url": store.presigned_get_url(photo.original_key, LINK_SECONDS),
         "display_url": store.presigned_get_url(photo.display_key, LINK_SECONDS),
         "thumbnail_url": store.presigned_get_url(photo.thumbnail_key, LINK_SECONDS),

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from flask_smorest.fields import Upload as FileField
 
-from api.schemas import Instant, QuerySchema, StrictSchema
+from api.schemas import Coordinate, Instant, QuerySchema, StrictSchema
 from inspections.enums import LocationSource, PhotoKind, values
 
 LAT = ma.validate.Range(min=-90, max=90)
@@ -18,9 +18,9 @@ class _PhoneFacts(StrictSchema):
                                                  "the first result; other bytes, kind, lat, lon, accuracy_m or "
                                                  "taken_at under it are a 409."})
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(values(PhotoKind)))
-    lat = ma.fields.Float(allow_none=True, validate=LAT, allow_nan=False,
+    lat = Coordinate(allow_none=True, validate=LAT, allow_nan=False,
                           metadata={"description": "The phone's GPS, used when the file carries no EXIF position."})
-    lon = ma.fields.Float(allow_none=True, validate=LON, allow_nan=False)
+    lon = Coordinate(allow_none=True, validate=LON, allow_nan=False)
     accuracy_m = ma.fields.Float(allow_none=True, validate=ma.validate.Range(min=0, max=100_000), allow_nan=False)
     taken_at = Instant(allow_none=True, metadata={
         "description": "When the phone took it, used when the file carries no EXIF DateTimeOriginal."})
@@ -68,8 +68,8 @@ class PhotoSchema(ma.Schema):
     width = ma.fields.Integer(metadata={"description": "Upright, full size."})
     height = ma.fields.Integer()
     taken_at = ma.fields.String(allow_none=True, metadata=DATETIME)
-    lat = ma.fields.Float(allow_none=True)
-    lon = ma.fields.Float(allow_none=True)
+    lat = Coordinate(allow_none=True)
+    lon = Coordinate(allow_none=True)
     alt = ma.fields.Float(allow_none=True)
     accuracy_m = ma.fields.Float(allow_none=True)
     location_source = ma.fields.String(allow_none=True, metadata={"enum": [LocationSource.EXIF, LocationSource.DEVICE]})
@@ -102,4 +102,4 @@ class UploadTicketSchema(ma.Schema):
     upload_id = ma.fields.UUID(attribute="upload.id")
     url = ma.fields.String(metadata={"description": "POST the form here: every entry of `fields`, then `file`."})
     fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
-    expires_at = ma.fields.AwareDateTime(attribute="upload.expires_at")
+    expires_at = Instant(attribute="upload.expires_at")

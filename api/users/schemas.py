@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from api.accounts.schemas import PASSWORD_RULES
-from api.schemas import ID_RANGE, QuerySchema, StrictSchema
+from api.schemas import ID_RANGE, Instant, QuerySchema, StrictSchema
 from inspections.enums import Role, values
 
 
@@ -13,7 +13,7 @@ class UserSchema(ma.Schema):
     enterprise_id = ma.fields.Integer(allow_none=True)
     area_code = ma.fields.String(allow_none=True)
     active = ma.fields.Boolean()
-    created_at = ma.fields.AwareDateTime()
+    created_at = Instant()
 
 
 class UserCreateSchema(StrictSchema):

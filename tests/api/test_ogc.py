@@ -102,7 +102,7 @@ def test_collection_extent_is_that_of_the_hazards_the_caller_sees(client, distri
     assert hazards["crs"] == ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]
     assert hazards["extent"]["spatial"] == {
         "bbox": [[PLANT_LON, PLANT_LAT, OTHER_LON, OTHER_LAT]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
-    assert hazards["extent"]["temporal"]["interval"] == [["2026-09-21T01:00:00+00:00", "2026-09-24T01:00:00+00:00"]]
+    assert hazards["extent"]["temporal"]["interval"] == [["2026-09-21T09:00:00+08:00", "2026-09-24T09:00:00+08:00"]]
     items_link = rels(hazards)["items"]
     assert items_link["type"] == "application/geo+json"
     assert client.get(path_of(items_link["href"]), headers=district["zhao"]).status_code == 200
@@ -110,7 +110,7 @@ def test_collection_extent_is_that_of_the_hazards_the_caller_sees(client, distri
     # Inspector Wang sees street S1 only: the plant's point and the first three reports.
     mine = client.get(f"{OGC}/collections/hazards", headers=district["wang"]).get_json()
     assert mine["extent"]["spatial"]["bbox"] == [[PLANT_LON, PLANT_LAT, PLANT_LON, PLANT_LAT]]
-    assert mine["extent"]["temporal"]["interval"] == [["2026-09-21T01:00:00+00:00", "2026-09-23T01:00:00+00:00"]]
+    assert mine["extent"]["temporal"]["interval"] == [["2026-09-21T09:00:00+08:00", "2026-09-23T09:00:00+08:00"]]
     assert rels(mine)["self"]["href"] == "http://localhost/ogc/collections/hazards"
 
 
@@ -148,7 +148,7 @@ def test_items_page_with_next_and_prev_links_until_exhausted(client, district, c
         assert page["type"] == "FeatureCollection"
         assert page["numberMatched"] == 25
         assert page["numberReturned"] == len(page["features"])
-        assert page["timeStamp"] == "2026-09-28T02:00:00Z"
+        assert page["timeStamp"] == "2026-09-28T10:00:00+08:00"
         assert rels(page)["self"]["type"] == "application/geo+json"
         pages.append(page)
         href = path_of(rels(page)["next"]["href"]) if "next" in rels(page) else None
@@ -250,7 +250,7 @@ def test_property_filters_are_those_of_the_hazard_list(client, district, hazards
     assert found(overdue="true") == {ids["early"], ids["middle"], ids["other"]}
     assert found(overdue="false") == {ids["late"]}
     closed = get_items(client, reviewer, status="closed").get_json()["features"][0]["properties"]
-    assert closed["closed_at"] == "2026-09-26T08:00:00+00:00" and closed["overdue"] is False
+    assert closed["closed_at"] == "2026-09-26T16:00:00+08:00" and closed["overdue"] is False
 
 
 def test_what_each_caller_sees_is_what_the_hazard_list_shows_them(client, district, hazards_in_time):
@@ -275,7 +275,7 @@ def test_single_item_is_a_geojson_feature(client, district, hazards_in_time):
     assert feature["properties"] == {
         "status": "open", "severity": "major", "category": "electrical", "description": "安全出口被货物堵塞",
         "enterprise_id": district.plant.id, "enterprise_name": "示范机械厂", "area_code": "S1",
-        "reported_at": "2026-09-22T01:00:00+00:00", "deadline": hazard["deadline"], "overdue": False,
+        "reported_at": "2026-09-22T09:00:00+08:00", "deadline": hazard["deadline"], "overdue": False,
         "closed_at": None,
     }
     links = rels(feature)
