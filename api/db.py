@@ -4,13 +4,18 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from api.config import audit_keys
+from inspections.audit.keys import SESSION_KEY, AuditKeys
 from inspections.db import make_engine, make_session_factory
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessions"] = make_session_factory(engine)
+    # Every session carries the audit key ring: services seal the events they record with it.
+    current, previous = audit_keys(app.config)
+    app.extensions["audit_keys"] = AuditKeys.from_strings(current, previous)
+    app.extensions["db_sessions"] = make_session_factory(engine, info={SESSION_KEY: app.extensions["audit_keys"]})
     app.teardown_appcontext(_close_session)
 
 

@@ -20,6 +20,7 @@ from inspections.db import Base, make_engine, normalize_url
 pytest_plugins = ["tests.s3_fixtures"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_AUDIT_KEY = "test-audit-key-" + "k" * 32
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -64,6 +65,7 @@ def _session_app(database_url, seaweedfs):
             "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
             "S3_BUCKET": bucket,
             "SECRET_KEY": "test-secret-key-long-enough-for-hs256-signing",
+            "AUDIT_KEY": TEST_AUDIT_KEY,
             "RATELIMIT_STORAGE_URI": "memory://",
         }
     )

@@ -115,7 +115,7 @@ class HazardEvents(MethodView):
     @login_required()
     @blp.response(200, EventSchema(many=True))
     def get(self, hazard_id: uuid.UUID):
-        """The audit trail: every change, who, when, from and to which state, each chained by SHA-256."""
+        """The audit trail: every change, who, when, from and to which state, each chained to the one before by its digest (HMAC-SHA256 under a key the server keeps outside the database)."""
         hazard = hazards.get_hazard(session(), current_user(), hazard_id)
         return audit.events_of(session(), hazard.id)
 
