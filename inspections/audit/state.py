@@ -67,9 +67,10 @@ def expected_state(events: Sequence) -> dict:
     return state
 
 
-def state_differences(row, events: Sequence) -> list[tuple[str, object, object]]:
-    """(field, the row's value, the events' value) for each field the row holds otherwise than its events say."""
-    expected = expected_state(events)
+def state_differences(row, events: Sequence, expected: dict | None = None) -> list[tuple[str, object, object]]:
+    """(field, the row's value, the events' value) for each field the row holds otherwise than its events say
+    (``expected``: their ``expected_state``, if already made)."""
+    expected = expected_state(events) if expected is None else expected
     return [(name, plain(getattr(row, name)), expected[name]) for name in FIELDS
             if name in expected and plain(getattr(row, name)) != expected[name]]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from inspections.audit.chain import GENESIS, KEYED, LEGACY, head_message, keyed_message, legacy_digest_matches
 from inspections.audit.keys import AuditKeys, UnknownKey, keys_of
-from inspections.audit.state import plain, state_differences
+from inspections.audit.state import expected_state, plain, state_differences
 from inspections.models import Enterprise, Hazard, HazardEvent, User
 
 PROGRESS_EVERY = 10_000  # hazards
@@ -75,7 +75,8 @@ def verify_chains(
         result.hazards += row is not None
         result.events += len(events)
         result.legacy_events += sum(e.format == LEGACY for e in events)
-        label = _label(hazard_id, row, head)
+        expected = expected_state(events)
+        label = _label(hazard_id, row, head, expected.get("description"))
         report = lambda problem: result.breaks.append(ChainBreak(hazard_id, label, problem))  # noqa: E731
         describe = lambda event: _event(event, names, tz)  # noqa: E731
         check_chain(events, keys, tz, describe, report)
@@ -88,7 +89,7 @@ def verify_chains(
             continue
         unsealed = _check_head(row, events, keys, describe, report, checkpoints_exist=checkpoint is not None)
         result.unsealed += unsealed
-        for name, in_row, in_events in state_differences(row, events):
+        for name, in_row, in_events in state_differences(row, events, expected):
             report(f"its {name} is {_show(in_row, tz)} in its row, but its events say {_show(in_events, tz)} "
                    "(the row was changed without an event)")
         if head is not None:
@@ -214,9 +215,9 @@ def hazard_label(enterprise: str | None, description: str | None) -> str:
     return f"{enterprise or 'unknown enterprise'}, {text[:40] + '…' if len(text) > 40 else text}"
 
 
-def _label(hazard_id, row, head: RecordedHead | None) -> str:
-    if row is not None:
-        return f"hazard {hazard_id} ({hazard_label(row.enterprise_name, row.description)})"
+def _label(hazard_id, row, head: RecordedHead | None, recorded_description: str | None) -> str:
+    if row is not None:  # the description as reported, rather than as a rewritten row may have it
+        return f"hazard {hazard_id} ({hazard_label(row.enterprise_name, recorded_description or row.description)})"
     return f"hazard {hazard_id} ({head.label})" if head is not None else f"hazard {hazard_id}"
 
 
