@@ -159,8 +159,8 @@ def audit_verify():
 
 @audit_cli.command("checkpoint")
 def audit_checkpoint():
-    """Write a checkpoint of every hazard's head to the object store (run it from cron, e.g. hourly); seals the
-    trails written before keys first. Exits 1 if a head went back since the last checkpoint."""
+    """Write a checkpoint of every hazard's head to the object store (run it from cron, e.g. hourly, one at a time);
+    seals the trails written before keys first. Exits 1 if a head went back since the last checkpoint."""
     from api.clock import local_tz, now
     from inspections.audit import checkpoints
 

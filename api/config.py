@@ -1,7 +1,8 @@
 """Configuration from the environment: the only module that reads ``os.environ``.
 
 Every variable has an embedded default, so a fresh clone runs with none set (SQLite under ``instance/``
-and the bundled SeaweedFS on loopback).
+and the bundled SeaweedFS on loopback), except ``AUDIT_KEY`` outside development mode (``HAZARDS_ENV``): the
+service refuses to start without a real one (``audit_keys``); ``./scripts/run`` generates and keeps one.
 
 | variable | meaning | default |
 | --- | --- | --- |
