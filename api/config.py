@@ -1,9 +1,9 @@
 """Configuration from the environment: the only module that reads ``os.environ``.
 
-Every variable but ``SECRET_KEY`` has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on
+Every variable but ``SECRET_KEY`` and ``AUDIT_KEY`` has an embedded default (SQLite under ``instance/``, the bundled SeaweedFS on
 loopback). Secrets published in this repository are accepted only in development mode (``HAZARDS_ENV=development``,
 where ``SECRET_KEY`` defaults to a development key): anywhere else the service refuses to start (``SystemExit``
-naming the variable and how to set it) while ``SECRET_KEY`` is unset, the development key or shorter than 32
+naming the variable and how to set it) while ``SECRET_KEY`` or ``AUDIT_KEY`` is unset, a development key or shorter than 32
 bytes, or while the S3 secret key is the development one and the object store is not on loopback.
 ``./scripts/run`` makes random keys on its first start and keeps them in ``instance/secrets.env`` (mode 0600).
 
@@ -17,6 +17,8 @@ bytes, or while the S3 secret key is the development one and the object store is
 | ``S3_ACCESS_KEY_ID`` / ``S3_SECRET_ACCESS_KEY`` | object-store credentials; the development keys are refused outside development mode unless both endpoints are on loopback | ``hazards-dev`` / ``hazards-dev-secret`` |
 | ``S3_REGION`` | region for request signing | ``us-east-1`` |
 | ``SECRET_KEY`` | signs access tokens and the map's thumbnail links: at least 32 random bytes, e.g. ``python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`` | none (a development key in development mode) |
+| ``AUDIT_KEY`` | seals the audit trail (HMAC-SHA256 of every event, of each hazard's head and of the checkpoints): at least 32 bytes, kept outside the database (``python -c 'import secrets; print(secrets.token_urlsafe(48))'``); required outside development mode | a development key in development mode; ``./scripts/run`` keeps a generated one in ``instance/secrets.env`` |
+| ``AUDIT_OLD_KEYS`` | previous audit keys, separated by spaces: after a rotation they still verify what they sealed (``flask audit verify`` names a key it lacks by id) | none |
 | ``TIMEZONE`` | local time zone for deadlines | ``Asia/Shanghai`` |
 | ``GENERAL_DEADLINE_WORKING_DAYS`` | default rectification period of a general hazard | ``7`` |
 | ``MAJOR_DEADLINE_WORKING_DAYS`` | default rectification period of a major hazard | ``30`` |
@@ -63,6 +65,8 @@ DEV_S3_ACCESS_KEY_ID = "hazards-dev"
 DEV_S3_SECRET_ACCESS_KEY = "hazards-dev-secret"
 MIN_SECRET_KEY_BYTES = 32
 NEW_KEY_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+DEV_AUDIT_KEY = "dev-only-audit-key-change-me-in-production-0123456789"
+MIN_AUDIT_KEY_BYTES = 32
 # Debian's fonts-noto-cjk: Noto Serif CJK (宋体-like, as official documents are set), OpenType/CFF in a collection.
 DEFAULT_NOTICE_FONT = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -180,6 +184,8 @@ def from_env(environ=None) -> dict:
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or DEV_S3_SECRET_ACCESS_KEY,
         "S3_REGION": env.get("S3_REGION") or "us-east-1",
         "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "AUDIT_KEY": env.get("AUDIT_KEY") or None,
+        "AUDIT_OLD_KEYS": tuple((env.get("AUDIT_OLD_KEYS") or "").split()),
         "TIMEZONE": env.get("TIMEZONE") or "Asia/Shanghai",
         "GENERAL_DEADLINE_WORKING_DAYS": _int(env, "GENERAL_DEADLINE_WORKING_DAYS", 7),
         "MAJOR_DEADLINE_WORKING_DAYS": _int(env, "MAJOR_DEADLINE_WORKING_DAYS", 30),
@@ -259,3 +265,23 @@ def refuse_published_secrets(config) -> dict:
             "developer's machine, HAZARDS_ENV=development accepts the development defaults."
         )
     return {"SECRET_KEY": config["SECRET_KEY"]}
+
+
+def audit_keys(settings: dict) -> tuple[str, tuple[str, ...]]:
+    """The audit key and the previous ones, checked: outside development mode a key must be set, not the published
+    development one, and at least 32 bytes long (the same rule for the previous keys, which still verify).
+
+    Called when the app is created, after the caller's overrides, so a test's own key counts.
+    """
+    development = settings.get("HAZARDS_ENV") == "development"
+    key = settings.get("AUDIT_KEY") or (DEV_AUDIT_KEY if development else None)
+    how = "set AUDIT_KEY to a random value of at least 32 bytes, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if key is None:
+        raise SystemExit(f"Configuration error: AUDIT_KEY is not set; {how} (keep it outside the database).")
+    if not development:
+        if key == DEV_AUDIT_KEY:
+            raise SystemExit(f"Configuration error: AUDIT_KEY is the published development key; {how}.")
+        for name, value in (("AUDIT_KEY", key), *(("AUDIT_OLD_KEYS", old) for old in settings.get("AUDIT_OLD_KEYS", ()))):
+            if len(value.encode()) < MIN_AUDIT_KEY_BYTES:
+                raise SystemExit(f"Configuration error: {name} has a key shorter than {MIN_AUDIT_KEY_BYTES} bytes; {how}.")
+    return key, tuple(settings.get("AUDIT_OLD_KEYS", ()))

@@ -138,11 +138,12 @@ def seed_database(url: str, hazards: int, seed: int) -> None:
 
     from inspections import demo, map_cells
     from inspections.calendar_store import load_calendar
+    from inspections.audit.keys import SESSION_KEY, AuditKeys
     from inspections.db import make_session_factory
 
     print(f"Seeding {hazards:,} hazards (minutes at a million)")
     engine = make_engine(url)
-    session = map_cells.keep_counts(make_session_factory(engine))()
+    session = map_cells.keep_counts(make_session_factory(engine, info={SESSION_KEY: AuditKeys(os.urandom(32))}))()
     summary = demo.seed_demo(
         session, hazards=hazards, seed=seed, now=datetime.now(timezone.utc), tz=ZoneInfo("Asia/Shanghai"),
         calendar=load_calendar(session), password=os.urandom(12).hex(), progress=lambda m: print(f"  … {m}", flush=True),
@@ -168,7 +169,7 @@ def make_app(url: str):
     from api.map.schemas import MapHazardsQuerySchema, hazard_collection
     from inspections.models import User
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(16).hex(),
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(16).hex(), "AUDIT_KEY": os.urandom(32).hex(),
                       "RATELIMIT_STORAGE_URI": "memory://"})
 
     @login_required()

@@ -148,7 +148,7 @@ def make_app(url: str):
     from api.db import session
     from inspections.models import Area, User
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(16).hex()})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + os.urandom(16).hex(), "AUDIT_KEY": os.urandom(32).hex()})
     tokens = {}
     with app.app_context():
         streets = select(Area.code).where(Area.level == "street")

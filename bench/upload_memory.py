@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def child(size_mb: int, endpoint: str, access: str, secret: str, workdir: str) -
     schema.upgrade(url)
     app = create_app({"DATABASE_URL": url, "S3_ENDPOINT_URL": endpoint, "S3_PUBLIC_ENDPOINT_URL": endpoint,
                       "S3_ACCESS_KEY_ID": access, "S3_SECRET_ACCESS_KEY": secret, "S3_BUCKET": f"bench-{size_mb}",
-                      "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing"})
+                      "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing", "AUDIT_KEY": os.urandom(32).hex()})
     app.extensions["object_store"].ensure_bucket()
     session = app.extensions["db_sessions"]()
     make_area(session)

@@ -102,6 +102,7 @@ def count_rows(session: Session, query) -> int:
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``info`` is given to each (the audit key ring, see ``inspections.audit.keys``)."""
     # expire_on_commit=False: views serialise what a service returned after it committed.
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info or {})

@@ -3,7 +3,8 @@
     eval "$(python -m scripts.instance_secrets instance/secrets.env SECRET_KEY S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY)"
 
 ``./scripts/run`` does this: the file holds ``SECRET_KEY`` (signs access tokens: kept, so sessions survive a
-restart) and the bundled SeaweedFS's S3 keys, readable by its owner only (0600). The command prints an ``export``
+restart), ``AUDIT_KEY`` (seals the audit trail: a lost one cannot verify what it sealed, so back the file up apart
+from the database) and the bundled SeaweedFS's S3 keys, readable by its owner only (0600). The command prints an ``export``
 line for each secret named that the environment does not set already, so an operator's own value wins.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ def _s3_access_key_id() -> str:
 
 GENERATORS = {
     "SECRET_KEY": lambda: secrets.token_urlsafe(48),  # 64 characters, 48 random bytes
+    "AUDIT_KEY": lambda: secrets.token_urlsafe(48),
     "S3_ACCESS_KEY_ID": _s3_access_key_id,
     "S3_SECRET_ACCESS_KEY": lambda: secrets.token_urlsafe(30),
 }

@@ -22,6 +22,7 @@ pytest_plugins = ["tests.s3_fixtures"]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # The machine's real Redis, shared with other users: each test keeps to a key prefix of its own.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TEST_AUDIT_KEY = "test-audit-key-" + "k" * 32
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -67,6 +68,7 @@ def _session_app(database_url, seaweedfs):
         "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key,
         "S3_BUCKET": bucket,
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "AUDIT_KEY": TEST_AUDIT_KEY,
         "RATELIMIT_STORAGE_URI": "database",
     }
     app = create_app(settings)

@@ -115,7 +115,8 @@ class HazardEvents(MethodView):
     @login_required()
     @blp.response(200, EventSchema(many=True))
     def get(self, hazard_id: uuid.UUID):
-        """The audit trail: every change, who, when, from and to which state, each chained by SHA-256.
+        """The audit trail: every change, who, when, from and to which state, each chained to the one before by its
+        digest (HMAC-SHA256 under a key the server keeps outside the database).
 
         A re-inspection's photo checks that matched a photo of a hazard the caller may not see show that match
         without its hazard and photo ids (`hidden: true`)."""

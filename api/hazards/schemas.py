@@ -51,7 +51,10 @@ class EventSchema(ma.Schema):
     evidence_ids = ma.fields.List(ma.fields.String())
     details = ma.fields.Dict()
     prev_hash = ma.fields.String()
-    hash = ma.fields.String()
+    hash = ma.fields.String(metadata={"description": "This event's digest: HMAC-SHA256 under the audit key `key_id` "
+                                                     "(format 2), or plain SHA-256 (format 1: written before keys)."})
+    format = ma.fields.Integer(metadata={"description": "2: keyed (HMAC-SHA256); 1: written before keys (SHA-256)."})
+    key_id = ma.fields.String(allow_none=True, metadata={"description": "The audit key's public id (format 2)."})
 
 
 class PlanSchema(StrictSchema):

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import SimpleNamespace
 
 from inspections import audit, deadlines, map_cells
+from inspections.audit.keys import AuditKeys
 from inspections.demo.bulk import encode
 from inspections.demo.layout import Layout
 from inspections.demo.sampling import accumulate, geometric
@@ -101,6 +102,7 @@ class Plan:
     batch: int
     hazards: int
     copy: bool
+    keys: AuditKeys  # seals the audit trail, as the services do
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ class _Life:
         self.rng, self.now, self.tz, self.calendar = rng, plan.now, plan.tz, plan.calendar
         self.people, self.layout, self.working_days = plan.people, plan.layout, plan.working_days
         self.campaigns = plan.campaigns
+        self.keys = plan.keys
         self.next_extension_id = plan.extension_base + index * plan.batch  # at most one extension a hazard
         self.made = index << 24
         self._deadlines: dict = {}
@@ -280,7 +283,7 @@ class _Life:
         lon, lat, source, accuracy = story.location
         grid = enterprise["grid"]  # jurisdiction follows the enterprise (inspections.hazards.area_for)
         events = story.events_with_sweeps()
-        rows.add(Hazard, {
+        hazard = {
             "id": story.id, "inspection_id": visit.id, "enterprise_id": enterprise["id"], "category_code": category,
             "severity": severity, "description": rng.choice(DESCRIPTIONS.get(top, ["存在安全隐患"])),
             "basis": BASIS.get(top), "lat": lat, "lon": lon, **map_cells.pixel_columns(lon, lat),
@@ -292,11 +295,14 @@ class _Life:
             "rejection_count": story.rejections, "closed_at": story.closed_at, "voided_at": story.voided_at,
             "overdue_recorded": story.overdue_recorded, "due_soon_recorded": story.due_soon_recorded,
             "request_digest": _digest("hazard", story.id), "updated_at": events[-1]["at"], "version": len(events),
-        })
+        }
         prev = audit.GENESIS
         for seq, event in enumerate(events, 1):
-            event["seq"], event["prev_hash"] = seq, prev
-            event["hash"] = prev = audit.event_hash(SimpleNamespace(**event))
+            event.update(seq=seq, prev_hash=prev, format=audit.KEYED, key_id=self.keys.current_id)
+            event["hash"] = prev = audit.event_digest(SimpleNamespace(**event), self.keys)
+        audit.seal_head(hazard, len(events), prev, self.keys)
+        rows.add(Hazard, hazard)
+        for event in events:
             rows.add(HazardEvent, event)
         rows.hazards_made += 1
 

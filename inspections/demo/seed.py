@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from inspections import deadlines, map_cells
+from inspections.audit.keys import keys_of
 from inspections.demo import directory, lives
 from inspections.demo.bulk import insert_rows, write_table
 from inspections.demo.layout import DISTRICT, Layout
@@ -46,7 +47,7 @@ def seed_demo(
     if problem := password_problem(password, username="demo"):
         raise InvalidInput(problem, {"password": [problem]})
     started = time.monotonic()
-    now = now.astimezone(UTC)  # every instant made from it is UTC, as the audit hashes read them back
+    now = now.astimezone(UTC)  # every instant made from it is UTC, as stored
     say = progress or (lambda _message: None)
     existing = {m.__tablename__: session.scalar(select(func.count()).select_from(m))
                 for m in (Area, Enterprise, User, Hazard)}
@@ -72,6 +73,7 @@ def seed_demo(
         seed=f"{seed}/{existing['hazards']}", now=now, tz=tz, calendar=calendar, working_days=dict(working_days),
         people=people, layout=layout, enterprises=enterprises, campaigns=campaigns, categories=directory.categories(session),
         extension_base=directory.next_id(session, Extension), batch=batch, hazards=hazards, copy=copy,
+        keys=keys_of(session),
     )
     batches = -(-hazards // batch)
     if workers is None:  # make rows in other processes only where it pays: many batches, a database that can keep up

@@ -127,6 +127,13 @@ class Hazard(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic lock: of two people deciding the same hazard at once, the second gets a conflict.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The head of the audit trail (inspections.audit): how many events it has and the last one's digest, sealed
+    # (HMAC under the audit key audit_key_id), written with each event. A deleted tail no longer matches it.
+    # No seal: a trail written before keys (migration 0009) that no checkpoint has sealed yet.
+    audit_count: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    audit_seal: Mapped[str | None] = mapped_column(String(64))
+    audit_key_id: Mapped[str | None] = mapped_column(String(16))
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -146,12 +153,17 @@ def overdue_clause(today: date):
 class HazardEvent(Base):
     """One entry of a hazard's append-only audit trail.
 
-    Each event stores the SHA-256 of the one before it and of itself, so that editing or deleting a past
-    event breaks the chain where it happened (``flask audit verify``).
+    Each event stores the digest of the one before it and of itself, so that editing or deleting a past
+    event breaks the chain where it happened (``flask audit verify``). ``format`` 2: HMAC-SHA256 under the audit
+    key ``key_id``; 1: plain SHA-256, the events written before keys (see ``inspections.audit.chain``).
     """
 
     __tablename__ = "hazard_events"
-    __table_args__ = (UniqueConstraint("hazard_id", "seq", name="uq_hazard_events_hazard_id_seq"),)
+    __table_args__ = (
+        UniqueConstraint("hazard_id", "seq", name="uq_hazard_events_hazard_id_seq"),
+        CheckConstraint("format IN (1, 2)", name="format"),
+        CheckConstraint("(format = 1) = (key_id IS NULL)", name="key_id_iff_keyed"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hazard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hazards.id"), index=True)
@@ -168,6 +180,8 @@ class HazardEvent(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    format: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
     actor: Mapped[User | None] = relationship()
 

@@ -210,7 +210,7 @@ def test_audit_verify_finds_a_changed_and_a_deleted_event(app, client, runner, d
         connection.execute(text("UPDATE hazard_events SET comment = 'nothing to see' WHERE seq = 2"))
     changed = runner.invoke(args=["audit", "verify"])
     assert changed.exit_code != 0
-    assert "event #2: its content was changed" in changed.output
+    assert "event #2 (acknowledge by li at " in changed.output and "its content was changed" in changed.output
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM hazard_events WHERE seq = 3"))
     deleted = runner.invoke(args=["audit", "verify"])
