@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from media.photo import CorruptImage, ImageTooLarge, PhotoRejected, ProcessedPhoto, process_photo
+from media.photo import CorruptImage, ImageTooLarge, PhotoRejected, PixelLimits, ProcessedPhoto, process_photo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,6 +162,6 @@ def test_webp_claiming_a_huge_canvas_is_refused():
 
 
 def test_pixel_limit_is_configurable():
-    assert _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772).width == 1024
+    assert _process(FIXTURES / "drew_Photo_1.webp", limits=PixelLimits().capped(1024 * 772)).width == 1024
     with pytest.raises(ImageTooLarge):
-        _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772 - 1)
+        _process(FIXTURES / "drew_Photo_1.webp", limits=PixelLimits().capped(1024 * 772 - 1))
