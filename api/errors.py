@@ -15,7 +15,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from inspections import errors as domain
 from inspections.db import InstantOutOfRange
 from inspections.photos import PhotoFileTooLarge
-from media.photo import PhotoRejected, UnsupportedImageType
+from media.photo import DecodeBusy, PhotoRejected, UnsupportedImageType
 from media.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,14 @@ def _photo_rejected(error: PhotoRejected):
     return error_response(status, f"The photo was refused: {error.reason}.")
 
 
+def _decode_busy(error: DecodeBusy):
+    log.warning("photo decoding busy: %s", error)
+    return error_response(
+        503, f"The server is busy decoding other photos; send this one again in {error.retry_after} seconds.",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 def _unavailable(what: str):
     return error_response(
         503, f"The {what} is not reachable just now; try again shortly.",
@@ -107,6 +115,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(PhotoRejected, _photo_rejected)
+    app.register_error_handler(DecodeBusy, _decode_busy)
     app.register_error_handler(StorageUnavailable, _storage_down)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(StatementError, _statement_error)

@@ -5,7 +5,7 @@ from flask import current_app
 
 from api.auth import current_user
 from api.db import session
-from api.photos.present import photo_dict
+from api.photos.present import FIRST_PAGE, photo_dict
 from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
 from inspections.models import Hazard
@@ -13,7 +13,7 @@ from inspections.workflow import actions_available
 
 
 def hazard_detail(hazard: Hazard) -> dict:
-    record = hazard_record(session(), hazard)
+    record = hazard_record(session(), hazard, photo_limit=FIRST_PAGE)
     store = current_app.extensions["object_store"]
     detail = {field: getattr(hazard, field) for field in hazard.__mapper__.columns.keys()}
     detail.update(
@@ -21,6 +21,7 @@ def hazard_detail(hazard: Hazard) -> dict:
         plan=hazard.plan,
         extensions=record.extensions,
         photos=[photo_dict(photo, store) for photo in record.photos],
+        photos_total=record.photos_total,
         rectifications=[
             {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": r.checks,
              "submitted_by": r.submitted_by, "submitted_at": r.submitted_at.isoformat()}
