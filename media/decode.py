@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import struct
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -347,7 +348,52 @@ def _prepare_png(fp: IO[bytes], file_bytes: int, longest: int, limits: PixelLimi
     factor = _reduce_factor(size, longest)
     cost = decode_cost.png(size, full.mode, reduced=decode_cost.reduced_bytes(size, factor))
     return PreparedPhoto(imagetype.PNG, size, cost, f"a {size[0]} x {size[1]} PNG",
-                         lambda: _decode_full(full, size, factor))
+                         lambda: _decode_png(fp, full, size, factor))
+
+
+def _decode_png(fp: IO[bytes], full: Image.Image, size: tuple[int, int], factor: int) -> DecodedPhoto:
+    # Pillow takes a pixel stream that ends early as the end of the image and leaves the rest black: count it.
+    share = _png_data_share(fp)
+    if share < 1:
+        raise _incomplete(f"only {math.floor(share * 100)}% of its pixel data came through")
+    return _decode_full(full, size, factor)
+
+
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _png_data_share(fp: IO[bytes]) -> float:
+    """How much of the pixel data its header promises a PNG's IDAT chunks hold (1.0 when all), counted by
+    inflating them a megabyte at a time (nothing is kept)."""
+    fp.seek(8)
+    header = fp.read(25)
+    width, height, depth, colour, _compression, _filter, interlace = struct.unpack(">IIBBBBB", header[8:21])
+    bits = depth * _PNG_CHANNELS.get(colour, 4)
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    expected = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            expected += rows * (1 + -(-columns * bits // 8))
+    inflater, got = zlib.decompressobj(), 0
+    fp.seek(8)
+    try:
+        while got < expected and len(head := fp.read(8)) == 8:
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            data = fp.read(length)
+            fp.seek(4, 1)  # the CRC
+            if kind == b"IEND":
+                break
+            if kind == b"IDAT":
+                while data and got < expected:
+                    got += len(inflater.decompress(data, 1 << 20))
+                    data = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # a broken stream: what came before it counts, Pillow reports the rest
+    finally:
+        fp.seek(0)
+    return 1.0 if expected == 0 else min(1.0, got / expected)
 
 
 def _prepare_webp(fp: IO[bytes], file_bytes: int, longest: int, limits: PixelLimits) -> PreparedPhoto:
