@@ -9,7 +9,7 @@ from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import config as config_module
-from api import db, errors, limiter
+from api import db, errors, limiter, response_headers
 from api.calendar_warning import warn_at_start
 from api.clock import system_clock
 from api.accounts.routes import blp as accounts_blp
@@ -31,6 +31,7 @@ from api.photos.routes import blp as photos_blp
 from api.stats.routes import blp as stats_blp
 from api.users.routes import blp as users_blp
 from api.visits.routes import blp as visits_blp
+from media.decode_gate import MB, DecodeGate
 from media.storage import ObjectStore
 
 API_PREFIX = "/api/v1"
@@ -77,6 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["timezone"] = _timezone(app.config["TIMEZONE"])
     db.init_app(app)
     app.extensions["object_store"] = _object_store(app.config)
+    # One per process: its threads share the memory it may spend on decoding photos.
+    app.extensions["decode_gate"] = DecodeGate(app.config["PHOTO_DECODE_MEMORY_MB"] * MB,
+                                               app.config["PHOTO_DECODE_WAIT_SECONDS"])
     limiter.init_app(app)
 
     app.url_map.converters["isodate"] = IsoDateConverter
@@ -96,6 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     errors.register(app)
     warn_at_start(app)  # a year's holiday notice missing: said once, at start-up and before each flask command
+    response_headers.register(app)
     return app
 
 

@@ -39,6 +39,10 @@ bytes, or while the S3 secret key is the development one and the object store is
 | ``LOGIN_LIMIT_PER_USER`` | failed sign-ins allowed for one username from all addresses together; beyond it only addresses where that user signed in within 30 days may go on trying | ``30 per hour`` |
 | ``PHOTO_MAX_BYTES`` | largest photo accepted, in bytes (larger uploads answer 413) | ``26214400`` (25 MiB) |
 | ``PHOTO_LOCATION_MAX_DISTANCE_M`` | an evidence photo's position moves its hazard only when taken this close to the enterprise's registered position (and not more than ``OFFLINE_REPORT_MAX_HOURS`` before the hazard was found); a farther one is kept, flagged ``location_plausible: false`` | ``1000`` |
+| ``PHOTO_MAX_PER_HAZARD`` | photos one hazard may have, evidence and rectification together (one more answers 409) | ``50`` |
+| ``UPLOAD_MAX_OPEN_PER_USER`` | direct uploads (``POST /uploads``) one user may have started and not attached within a day (one more answers 409): each may park a file of up to ``PHOTO_MAX_BYTES`` in the store until the daily media sweep | ``20`` |
+| ``PHOTO_DECODE_MEMORY_MB`` | memory one process gives all the photo decodes it runs at once, in MiB (estimated per photo from its header, ``media/decode_cost.py``); a photo waits its turn, and one that alone would need more is refused (422) | ``1024`` |
+| ``PHOTO_DECODE_WAIT_SECONDS`` | how long an upload waits for its share of that memory before it answers 503 with ``Retry-After`` | ``20`` |
 | ``PROXY_HOPS`` | reverse proxies in front whose ``X-Forwarded-For`` is trusted | ``0`` |
 | ``MAP_TILE_URL`` | base-map tile URL template(s) for the ``/map`` page, ``{z}/{x}/{y}`` and ``{s}``; several separated by spaces are drawn bottom to top (Tianditu ``vec_w`` then ``cva_w``, each with ``&tk=KEY``); ``none`` for no base map | ``https://tile.openstreetmap.org/{z}/{x}/{y}.png`` |
 | ``MAP_TILE_SUBDOMAINS`` | the values ``{s}`` takes in ``MAP_TILE_URL`` (Tianditu ``01234567``, Gaode ``1234``) | ``abc`` |
@@ -84,6 +88,13 @@ def _int(environ, name: str, default: int) -> int:
 # Copied from inspections.closure_checks.PROBLEMS: config reads the environment and imports nothing of ours.
 CLOSURE_PROBLEMS = ("exact_reuse", "near_duplicate", "outside_radius", "location_unverified",
                     "taken_before_report", "time_unverified")
+
+
+def _positive(environ, name: str, default: int) -> int:
+    value = _int(environ, name, default)
+    if value < 1:
+        raise SystemExit(f"Configuration error: {name} must be at least 1, got {value}.")
+    return value
 
 
 def _names(environ, name: str, default: str, allowed) -> tuple[str, ...]:
@@ -207,6 +218,10 @@ def from_env(environ=None) -> dict:
         "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "PHOTO_MAX_BYTES": _int(env, "PHOTO_MAX_BYTES", 25 * 1024 * 1024),
         "PHOTO_LOCATION_MAX_DISTANCE_M": _int(env, "PHOTO_LOCATION_MAX_DISTANCE_M", 1000),
+        "PHOTO_MAX_PER_HAZARD": _positive(env, "PHOTO_MAX_PER_HAZARD", 50),
+        "UPLOAD_MAX_OPEN_PER_USER": _positive(env, "UPLOAD_MAX_OPEN_PER_USER", 20),
+        "PHOTO_DECODE_MEMORY_MB": _positive(env, "PHOTO_DECODE_MEMORY_MB", 1024),
+        "PHOTO_DECODE_WAIT_SECONDS": _positive(env, "PHOTO_DECODE_WAIT_SECONDS", 20),
         "NOTICE_FONT_PATH": env.get("NOTICE_FONT_PATH") or DEFAULT_NOTICE_FONT,
         **_map_settings(env),
     }

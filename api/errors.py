@@ -18,7 +18,7 @@ from inspections.db import InstantOutOfRange
 from inspections.photos import PhotoFileTooLarge
 from inspections.sign_in_counters import CountersUnavailable
 from inspections.sign_in_limits import TooManySignIns
-from media.photo import PhotoRejected, UnsupportedImageType
+from media.photo import DecodeBusy, PhotoRejected, UnsupportedImageType
 from media.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,14 @@ def _photo_rejected(error: PhotoRejected):
     return error_response(status, f"The photo was refused: {error.reason}.")
 
 
+def _decode_busy(error: DecodeBusy):
+    log.warning("photo decoding busy: %s", error)
+    return error_response(
+        503, f"The server is busy decoding other photos; send this one again in {error.retry_after} seconds.",
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
 def _unavailable(what: str):
     return error_response(
         503, f"The {what} is not reachable just now; try again shortly.",
@@ -183,6 +191,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(domain.DomainError, _domain_error)
     app.register_error_handler(PhotoRejected, _photo_rejected)
+    app.register_error_handler(DecodeBusy, _decode_busy)
     app.register_error_handler(StorageUnavailable, _storage_down)
     app.register_error_handler(CountersUnavailable, _counters_down)
     app.register_error_handler(DBAPIError, _database_error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, not_, or_, select
+from sqlalchemy import Select, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from inspections.enums import ACTIVE_STATUSES
@@ -71,21 +71,25 @@ def hazards_query(session: Session, actor: User, filters: HazardFilters, *, toda
 
 @dataclass(frozen=True)
 class HazardRecord:
-    """Everything kept about one hazard, for its detail view."""
+    """Everything kept about one hazard, for its detail view: its first ``photo_limit`` photos (oldest first) and
+    how many it has in all, so that a hazard with thousands of photos still answers in one small page."""
 
     hazard: Hazard
     photos: list
+    photos_total: int
     rectifications: list
     extensions: list
 
 
-def hazard_record(session: Session, hazard: Hazard) -> HazardRecord:
-    def rows(model, order):
-        return list(session.scalars(select(model).where(model.hazard_id == hazard.id).order_by(*order)))
+def hazard_record(session: Session, hazard: Hazard, *, photo_limit: int) -> HazardRecord:
+    def rows(model, order, limit=None):
+        query = select(model).where(model.hazard_id == hazard.id).order_by(*order)
+        return list(session.scalars(query.limit(limit) if limit is not None else query))
 
     return HazardRecord(
         hazard=hazard,
-        photos=rows(Photo, (Photo.uploaded_at, Photo.id)),
+        photos=rows(Photo, (Photo.uploaded_at, Photo.id), photo_limit),
+        photos_total=session.scalar(select(func.count()).select_from(Photo).where(Photo.hazard_id == hazard.id)),
         rectifications=rows(Rectification, (Rectification.id,)),
         extensions=rows(Extension, (Extension.id,)),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import IO
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,7 +29,7 @@ from inspections.idempotency import request_digest
 from inspections.models import Hazard, Photo, User
 from inspections.photo_places import PlacePolicy, judge_place
 from inspections.phrases import a_role
-from media.photo import DEFAULT_MAX_PIXELS, CorruptImage, PhotoRejected, ProcessedPhoto, process_photo
+from media.photo import DEFAULT_LIMITS, CorruptImage, DecodeGate, PhotoRejected, PixelLimits, ProcessedPhoto, process_photo
 from media.storage import ObjectStore
 
 CHUNK_BYTES = 1024 * 1024
@@ -61,8 +61,13 @@ class PhotoFileTooLarge(PhotoRejected):
 
 @dataclass(frozen=True)
 class PhotoLimits:
+    """How much one photo, and one hazard's photos, may be. ``gate`` bounds the memory of the decodes running at
+    once in this process (None: unbounded, for tools and tests)."""
+
     max_bytes: int
-    max_pixels: int = DEFAULT_MAX_PIXELS
+    pixels: PixelLimits = DEFAULT_LIMITS
+    gate: DecodeGate | None = None
+    max_per_hazard: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,19 @@ def check_state(hazard: Hazard, actor: User, kind: str) -> None:
                         "its enterprise.")
 
 
+def check_room(session: Session, hazard: Hazard, limits: PhotoLimits) -> None:
+    """Conflict (409) when the hazard already has as many photos as one hazard may (``limits.max_per_hazard``)."""
+    if limits.max_per_hazard is None:
+        return
+    count = session.scalar(select(func.count()).select_from(Photo).where(Photo.hazard_id == hazard.id))
+    if count >= limits.max_per_hazard:
+        raise Conflict(
+            f"Hazard {hazard.id} already has {count} photos, the most one hazard may have "
+            f"({limits.max_per_hazard}); no more can be added to it.",
+            {"hazard_id": [f"Already has {count} photos (PHOTO_MAX_PER_HAZARD is {limits.max_per_hazard})."]},
+        )
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What makes two photo requests the same (`photo_fingerprint`): ``digest`` is stored with the photo;
@@ -242,19 +260,20 @@ def ingest(
     if earlier is not None:
         return Added(earlier, created=False)
     check_state(hazard, actor, kind)
-    processed = process_photo(staged.file, default_tz=tz, max_pixels=limits.max_pixels)
+    check_room(session, hazard, limits)  # before the decode: a full hazard costs no CPU and stores nothing
+    processed = process_photo(staged.file, default_tz=tz, limits=limits.pixels, gate=limits.gate)
     _store_objects(session, store, staged, processed)
-    return _record(session, actor, hazard.id, staged, processed, fields, fingerprint, now=now,
+    return _record(session, actor, hazard.id, staged, processed, fields, fingerprint, now=now, limits=limits,
                    before_commit=before_commit, place=place)
 
 
-def list_photos(session: Session, actor: User, hazard_id: uuid.UUID, kind: str | None = None) -> list[Photo]:
-    """The photos of a hazard the caller may see, oldest first."""
+def hazard_photos_query(session: Session, actor: User, hazard_id: uuid.UUID, kind: str | None = None) -> Select:
+    """The photos of a hazard the caller may see, oldest first (NotFound for a hazard they may not see)."""
     hazard = get_hazard(session, actor, hazard_id)
     query = select(Photo).where(Photo.hazard_id == hazard.id)
     if kind:
         query = query.where(Photo.kind == kind)
-    return list(session.scalars(query.order_by(Photo.uploaded_at, Photo.id)))
+    return query.order_by(Photo.uploaded_at, Photo.id)
 
 
 def get_photo(session: Session, actor: User, hazard_id: uuid.UUID, photo_id: uuid.UUID) -> Photo:
@@ -286,7 +305,7 @@ def _store_objects(session: Session, store: ObjectStore, staged: Staged, process
 
 def _record(
     session: Session, actor: User, hazard_id: uuid.UUID, staged: Staged, processed: ProcessedPhoto,
-    fields: dict, fingerprint: Fingerprint, *, now: datetime, before_commit, place: PlacePolicy,
+    fields: dict, fingerprint: Fingerprint, *, now: datetime, limits: PhotoLimits, before_commit, place: PlacePolicy,
 ) -> Added:
     for _attempt in range(RECORD_ATTEMPTS):
         # Fresh each time: after a lost race the hazard (its state, its location) may have changed.
@@ -295,6 +314,9 @@ def _record(
         if earlier is not None:
             return Added(earlier, created=False)  # the same retry, sent twice at once, won elsewhere
         check_state(hazard, actor, fields["kind"])
+        # Again here: two photos sent at once for the last place race for the next audit sequence number, and
+        # the loser, counting again, finds the hazard full. (Its objects are left to the media sweep.)
+        check_room(session, hazard, limits)
         photo = _photo_row(actor, hazard, staged, processed, fields, fingerprint.digest, now=now)
         _judge_place(hazard, photo, now=now, policy=place)
         details = {"kind": photo.kind, "sha256": photo.sha256}
@@ -346,6 +368,7 @@ def _photo_row(actor: User, hazard: Hazard, staged: Staged, processed: Processed
         model=meta.model,
         orientation=meta.orientation,
         phash=processed.phash,
+        truncated=processed.truncated,
         original_key=original_key(sha),
         display_key=display_key(sha),
         thumbnail_key=thumbnail_key(sha),

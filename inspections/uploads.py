@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from inspections import photos
@@ -27,6 +28,9 @@ from media.storage import ObjectNotFound, ObjectStore, StorageError
 log = logging.getLogger(__name__)
 
 UPLOAD_VALID = timedelta(minutes=15)
+# An upload never attached keeps its object in the store until the daily media sweep: so long it counts as open
+# (unless it expired with no file ever posted, which parks nothing).
+OPEN_WINDOW = timedelta(hours=24)
 # What the store will be told to accept; the bytes are still judged by their content when attached.
 ACCEPTED_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 
@@ -38,15 +42,20 @@ class UploadTicket:
     upload: Upload
     url: str
     fields: dict
+    created: bool = True  # False when an open upload of the same declaration was handed out again
 
 
 def start_upload(
     session: Session, store: ObjectStore, actor: User, data: dict, *, now: datetime, max_bytes: int,
+    max_open: int | None = None,
 ) -> UploadTicket:
     """Record a declared upload (``content_type``, ``size``, ``sha256``) and presign its POST.
 
     The declared type must be one we accept (else UnsupportedImageType, 415) and the size within the
-    photo limit (else PhotoFileTooLarge, 413). Only roles that may add photos may upload.
+    photo limit (else PhotoFileTooLarge, 413). Only roles that may add photos may upload. Declaring the same
+    file again while an upload of it is open (not attached, started within `OPEN_WINDOW`) hands out that
+    upload again, valid for another 15 minutes (``created`` False), so a phone's retries do not pile up. A user
+    may have at most ``max_open`` uploads open (Conflict, 409): each may park a file in the store for a day.
     """
     if actor.role not in photos.PHOTO_ROLES:
         raise Forbidden(f"{a_role(actor.role, capital=True)} does not add photos.")
@@ -55,16 +64,53 @@ def start_upload(
         raise UnsupportedImageType(f"{content_type} is not accepted; send {', '.join(ACCEPTED_TYPES)}")
     if data["size"] > max_bytes:
         raise photos.PhotoFileTooLarge.over(max_bytes)
-    upload = Upload(
-        id=uuid.uuid4(), created_by=actor.id, content_type=content_type, size=data["size"],
-        sha256=data["sha256"].lower(), created_at=now, expires_at=now + UPLOAD_VALID,
-    )
+    sha256 = data["sha256"].lower()
+    upload = _open_upload_of(session, actor, content_type, data["size"], sha256, now=now)
+    created = upload is None
+    if created:
+        if max_open is not None:
+            _check_open_uploads(session, store, actor, now=now, max_open=max_open)
+        upload = Upload(id=uuid.uuid4(), created_by=actor.id, content_type=content_type, size=data["size"],
+                        sha256=sha256, created_at=now)
+        session.add(upload)
+    upload.expires_at = now + UPLOAD_VALID
     # Signing is local arithmetic, so a down store does not stop this; the phone's POST will tell.
     post = store.presigned_post(upload.key, content_type=content_type, size=upload.size,
                                 expires_in=int(UPLOAD_VALID.total_seconds()))
-    session.add(upload)
     session.commit()
-    return UploadTicket(upload, post["url"], post["fields"])
+    return UploadTicket(upload, post["url"], post["fields"], created)
+
+
+def _unused(actor: User, now: datetime):
+    return select(Upload).where(Upload.created_by == actor.id, Upload.used_at.is_(None),
+                                Upload.created_at > now - OPEN_WINDOW)
+
+
+def _open_upload_of(session: Session, actor: User, content_type: str, size: int, sha256: str,
+                    *, now: datetime) -> Upload | None:
+    query = _unused(actor, now).where(Upload.content_type == content_type, Upload.size == size,
+                                      Upload.sha256 == sha256)
+    return session.scalars(query.order_by(Upload.created_at.desc()).limit(1)).first()
+
+
+def _check_open_uploads(session: Session, store: ObjectStore, actor: User, *, now: datetime, max_open: int) -> None:
+    """Conflict when ``actor`` has ``max_open`` uploads open: unexpired, or expired with their file in the store."""
+    unused = _unused(actor, now)
+    if session.scalar(select(func.count()).select_from(unused.subquery())) < max_open:
+        return  # the common case, in one count
+    open_count = session.scalar(select(func.count()).select_from(unused.where(Upload.expires_at > now).subquery()))
+    expired = unused.where(Upload.expires_at <= now).order_by(Upload.created_at.desc()).limit(max_open)
+    for upload in session.scalars(expired):
+        if open_count >= max_open:
+            break
+        if store.exists(upload.key):  # its file came in time: it may still be attached
+            open_count += 1
+    if open_count >= max_open:
+        raise Conflict(
+            f"You have {open_count} direct uploads started and not attached to a hazard, the most one user may "
+            f"have open ({max_open}): attach those first (POST /hazards/{{id}}/photos with their upload_id), or "
+            "send this photo as multipart/form-data."
+        )
 
 
 def attach_upload(
@@ -93,6 +139,7 @@ def attach_upload(
     if earlier is not None:
         return photos.Added(earlier, created=False)
     photos.check_state(hazard, actor, kind)
+    photos.check_room(session, hazard, limits)
 
     def mark_used(photo: Photo) -> None:
         upload.used_at, upload.photo_id = now, photo.id

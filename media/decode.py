@@ -1,49 +1,66 @@
-"""Decode an uploaded image once, no larger than the derivatives need, within a pixel budget.
+"""Decode an uploaded image once, no larger than the derivatives need, within the limits of its format.
 
-The file is opened with the decoder its magic bytes name (never by guessing), its declared size
-is checked against ``max_pixels`` before any pixel is decoded, and the decoded pixels are
-reduced at once, so that at most one full-size image is ever held:
+Two steps, so that the caller can bound how much memory concurrent decodes hold (``media.decode_gate``):
+`prepare_photo` reads only the header: the file is opened with the decoder its magic bytes name (never by
+guessing), its declared size is checked against its format's pixel limit and against the bytes that carry it
+(``media.pixel_limits``), and what decoding will cost is estimated (``media.decode_cost``). Then
+`PreparedPhoto.decode` decodes, reducing at once, so that at most one full-size image is ever held:
 
-* JPEG is decoded already scaled down by libjpeg (``draft``: 1/2, 1/4 or 1/8 in the DCT
-  domain), so a 12 MP photo is never decoded at full size.
-* HEIF has no scaled decoding: libheif decodes the full image and we reduce it strip by strip
-  straight out of libheif's buffer, instead of copying all of it into Pillow first. Decoding is
-  most of the CPU a HEIC costs (libde265 entropy decoding, SAO, then libheif's YCbCr->RGB), and
-  pillow-heif offers no setting that makes it cheaper: its thread count (``DECODE_THREADS``)
-  changes the wall time of tiled (phone) images, not the CPU time, so we keep its default.
-* PNG and WebP are decoded at full size, converted and reduced, and the full image dropped.
+* JPEG is decoded already scaled down by libjpeg (``draft``: 1/2, 1/4 or 1/8 in the DCT domain), so a 12 MP
+  photo is never decoded at full size.
+* HEIF has no scaled decoding: libheif decodes the full image and we reduce it strip by strip straight out of
+  libheif's buffer, instead of copying all of it into Pillow first. pillow-heif's thread count
+  (``DECODE_THREADS``) changes the wall time of tiled (phone) images, not the CPU time, so we keep its default.
+* PNG and WebP are decoded at full size and reduced a strip at a time (Pillow's ``reduce`` of a whole RGBA image
+  would first make a premultiplied copy of all of it).
 
-Nothing here touches Pillow's global settings (MAX_IMAGE_PIXELS, LOAD_TRUNCATED_IMAGES), so
-callers and other threads keep Pillow's defaults.
+Evidence must be readable to the end. A JPEG whose data stops early is kept only when at most `MISSING_ROWS` of
+its picture is missing (phones sometimes write files a few bytes short: drew_User_Comment_Encoding.jpg, a Sony
+Xperia's, lacks 33 bytes and shows all of its picture), and is then marked ``truncated``; a progressive JPEG cut
+short is refused, since its picture is all there but blurred to an unknown degree. libjpeg paints what it had no
+data for in flat mid-grey, which is how the missing part is measured. A file that runs on in zero bytes after its
+data (allocated whole, written in part) is read as ending where its data ends: libjpeg would decode the zeros
+as real codes and paint the rest of the picture in made-up colour.
+
+Nothing here touches Pillow's global settings (MAX_IMAGE_PIXELS, LOAD_TRUNCATED_IMAGES), so callers and other
+threads keep Pillow's defaults.
 """
 
 from __future__ import annotations
 
 import math
 import struct
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
 import pillow_heif
 from PIL import Image, ImageChops, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
-from . import imagetype
+from . import decode_cost, imagetype
 from .photo_errors import CorruptImage, ImageTooLarge, PhotoRejected
+from .pixel_limits import PixelLimits
 
-#: Largest image accepted by default: a 200 MP phone sensor (16384 x 12288 = 201 MP; the
-#: Galaxy S24 Ultra writes 16320 x 12240) with 10 % to spare. Decoding that much as HEIF
-#: costs about 0.9 GB for a moment (libheif's own buffers); JPEGs cost far less (scaled decode).
-DEFAULT_MAX_PIXELS = 220_000_000
+DEFAULT_LIMITS = PixelLimits()
 
-#: A JPEG whose data stops before its end is kept if at least this share of the picture (from
-#: the top) decoded: phones sometimes write files a few bytes short (drew_User_Comment_Encoding.jpg
-#: is 33 bytes short and shows all of its picture), while a file cut in half in transit is not a
-#: usable photo and should be sent again.
-MIN_DECODED_SHARE = 0.9
+#: The share of a JPEG's rows that may be missing (flat grey at the bottom) for it still to be kept, as
+#: ``truncated``: a photo a few bytes short loses part of its last row of blocks, one cut in transit far more.
+MISSING_ROWS = 0.01
 
-# libjpeg fills the blocks it had no data for with zero coefficients: flat mid-grey.
+INCOMPLETE = "the photo arrived incomplete; send it again"
+
+
+def _incomplete(detail: str) -> CorruptImage:
+    return CorruptImage(f"the photo arrived incomplete ({detail}); send it again")
+DAMAGED = "the image file is damaged and cannot be read; send it again"
+
+# libjpeg fills the blocks it had no data for with zero coefficients: flat mid-grey (Adobe CMYK is stored inverted).
 _MISSING_JPEG_GREY = 128
+_MISSING_CMYK = 127
 _STRIP_ROWS = 256
+_TAIL_CHUNK = 64 * 1024
 # Boxes found at the top level of HEIF files (ISO/IEC 14496-12 and 23008-12).
 _TOP_LEVEL_BOXES = {b"ftyp", b"meta", b"mdat", b"moov", b"moof", b"mfra", b"free", b"skip", b"wide",
                     b"uuid", b"meco", b"idat", b"styp", b"sidx", b"pdin"}
@@ -70,25 +87,67 @@ class DecodedPhoto:
     truncated: bool = False
 
 
-def decode_photo(fp: IO[bytes], content_type: str, *, longest: int, max_pixels: int) -> DecodedPhoto:
-    """Decode the image in ``fp`` (of the sniffed ``content_type``) for copies of ``longest`` px.
+@dataclass
+class PreparedPhoto:
+    """A photo whose header passed its format's limits, not decoded yet.
 
-    Raises `ImageTooLarge` when the declared size exceeds ``max_pixels``, and `CorruptImage`
-    when the file cannot be decoded or (JPEG) too little of it is present.
+    ``cost`` is the memory, in bytes, that `decode` and the copies made from its result will hold at most;
+    ``description`` names the image in words ("a 4000 x 3000 progressive JPEG").
     """
-    try:
+
+    content_type: str
+    stored_size: tuple[int, int]
+    cost: int
+    description: str
+    _decode: Callable[[], DecodedPhoto]
+
+    def decode(self) -> DecodedPhoto:
+        """Decode the pixels (raises `CorruptImage` when they cannot be read to the end)."""
+        with _translated():
+            return self._decode()
+
+
+def prepare_photo(fp: IO[bytes], content_type: str, *, longest: int,
+                  limits: PixelLimits = DEFAULT_LIMITS) -> PreparedPhoto:
+    """Read the header of the image in ``fp`` (of the sniffed ``content_type``), for copies of ``longest`` px.
+
+    Raises `ImageTooLarge` above the format's pixel limit, `ImplausibleImage` when the file is far too small for
+    the pixels it declares, and `CorruptImage` when the header cannot be read. ``fp`` must stay open until the
+    photo is decoded.
+    """
+    fp.seek(0, 2)
+    file_bytes = fp.tell()
+    fp.seek(0)
+    with _translated():
         if content_type == imagetype.JPEG:
-            return _decode_jpeg(fp, longest, max_pixels)
+            return _prepare_jpeg(fp, file_bytes, longest, limits)
         if content_type in (imagetype.HEIC, imagetype.HEIF):
-            return _decode_heif(fp, longest, max_pixels)
-        opener = PngImagePlugin.PngImageFile if content_type == imagetype.PNG else WebPImagePlugin.WebPImageFile
-        return _decode_full(opener, fp, longest, max_pixels)
+            return _prepare_heif(fp, content_type, file_bytes, longest, limits)
+        if content_type == imagetype.PNG:
+            return _prepare_png(fp, file_bytes, longest, limits)
+        return _prepare_webp(fp, file_bytes, longest, limits)
+
+
+def decode_photo(fp: IO[bytes], content_type: str, *, longest: int,
+                 limits: PixelLimits = DEFAULT_LIMITS) -> DecodedPhoto:
+    """`prepare_photo` and `PreparedPhoto.decode` at once, with no memory budget (tools and tests)."""
+    return prepare_photo(fp, content_type, longest=longest, limits=limits).decode()
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
     except PhotoRejected:  # our own verdicts (they are ValueErrors too) pass through unchanged
         raise
-    except Image.DecompressionBombError as exc:  # Pillow's own WebP check, before ours can run
+    except Image.DecompressionBombError as exc:  # Pillow's own check, should ours ever let one through
         raise ImageTooLarge("the image has far too many pixels to be a photo") from exc
     except _DECODER_ERRORS as exc:
-        raise CorruptImage("the image file is damaged or incomplete and cannot be read") from exc
+        cut_short = isinstance(exc, EOFError) or "truncated" in str(exc)
+        raise CorruptImage(INCOMPLETE if cut_short else DAMAGED) from exc
+
+
+# --- JPEG ---------------------------------------------------------------------------------------------
 
 
 class _TolerantJpeg(JpegImagePlugin.JpegImageFile):
@@ -109,30 +168,145 @@ class _TolerantJpeg(JpegImagePlugin.JpegImageFile):
         return data
 
 
-def _decode_jpeg(fp: IO[bytes], longest: int, max_pixels: int) -> DecodedPhoto:
-    image = _TolerantJpeg(fp)
+class _Prefix:
+    """The first ``end`` bytes of a file, as a file."""
+
+    def __init__(self, fp: IO[bytes], end: int):
+        self._fp, self._end = fp, end
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = self._end - self._fp.tell()
+        if left <= 0:
+            return b""
+        return self._fp.read(left if size is None or size < 0 else min(size, left))
+
+    def __getattr__(self, name):
+        return getattr(self._fp, name)
+
+
+def _prepare_jpeg(fp: IO[bytes], file_bytes: int, longest: int, limits: PixelLimits) -> PreparedPhoto:
+    end = _data_end(fp, file_bytes)
+    image = _TolerantJpeg(fp if end == file_bytes else _Prefix(fp, end))
     stored = image.size
-    _check_pixels(stored, max_pixels)
-    exif, icc = image.info.get("exif"), image.info.get("icc_profile")
+    limits.check(imagetype.JPEG, stored, end)
+    progressive = bool(image.info.get("progressive"))
+    # A progressive JPEG, or one whose first scan lacks a component, is buffered whole before any row comes out.
+    first_scan = _first_scan_components(fp)
+    buffered = progressive or first_scan is None or first_scan < image.layers
+    blocks = decode_cost.jpeg_blocks(stored, [(h, v) for _id, h, v, _table in image.layer])
     # libjpeg picks the largest 1/2, 1/4, 1/8 scale that still covers this size.
     image.draft("RGB", _covering_size(stored, longest))
+    cost = decode_cost.jpeg(image.size, blocks, buffered=buffered)
+    kind = "progressive JPEG" if progressive else "JPEG"
+    return PreparedPhoto(imagetype.JPEG, stored, cost, f"a {stored[0]} x {stored[1]} {kind}",
+                         lambda: _decode_jpeg(image, stored, buffered))
+
+
+def _decode_jpeg(image: _TolerantJpeg, stored: tuple[int, int], buffered: bool) -> DecodedPhoto:
+    exif, icc = image.info.get("exif"), image.info.get("icc_profile")
     image.load()
-    if image.ran_out:
-        share = _decoded_share(image)
-        if share < MIN_DECODED_SHARE:
-            raise CorruptImage(f"the photo file is incomplete: only {share:.0%} of the picture could be read")
-    return DecodedPhoto(image, stored, exif, icc, truncated=image.ran_out)
+    share = _decoded_share(image)
+    if share is None:  # nothing but libjpeg's grey: a flat grey picture, or no picture data at all
+        share = 0.0 if image.ran_out else 1.0
+    if image.ran_out and buffered:
+        raise _incomplete("its data stops before the last of its progressive scans")
+    if share < 1 - MISSING_ROWS:
+        raise _incomplete(f"only {math.floor(share * 100)}% of the picture came through")
+    return DecodedPhoto(image, stored, exif, icc, truncated=image.ran_out or share < 1)
 
 
-def _decode_heif(fp: IO[bytes], longest: int, max_pixels: int) -> DecodedPhoto:
+def _data_end(fp: IO[bytes], file_bytes: int) -> int:
+    """Where a JPEG's data ends: ``file_bytes``, unless the file runs on in zero bytes after data that has no
+    end-of-image marker (zeros after the marker are padding some tools add, and harmless)."""
+    at = file_bytes
+    while at > 0:
+        start = max(0, at - _TAIL_CHUNK)
+        fp.seek(start)
+        kept = fp.read(at - start).rstrip(b"\0")
+        if kept:
+            at = start + len(kept)
+            break
+        at = start
+    end = file_bytes
+    if at < file_bytes:
+        fp.seek(max(0, at - 2))
+        if fp.read(2) != b"\xff\xd9":
+            end = at
+    fp.seek(0)
+    return end
+
+
+def _first_scan_components(fp: IO[bytes]) -> int | None:
+    """How many components the first scan (SOS) codes, or None when the file has none."""
+    fp.seek(2)
+    try:
+        while byte := fp.read(1):
+            if byte != b"\xff":
+                continue  # junk between segments, which libjpeg skips too
+            marker = fp.read(1)
+            while marker == b"\xff":  # fill bytes
+                marker = fp.read(1)
+            if not marker:
+                return None
+            code = marker[0]
+            if code == 0x00 or code == 0x01 or 0xD0 <= code <= 0xD7:
+                continue  # markers without a length
+            length = int.from_bytes(fp.read(2), "big")
+            if code == 0xDA:
+                count = fp.read(1)
+                return count[0] if count else None
+            if length < 2:
+                return None
+            fp.seek(length - 2, 1)
+        return None
+    finally:
+        fp.seek(0)
+
+
+def _decoded_share(image: Image.Image) -> float | None:
+    """The share of rows, from the top, holding more than libjpeg's grey filler; None when none does.
+
+    Looked for from the bottom a strip at a time: a whole photo decides on its last strip, and no image-sized
+    copy is ever made.
+    """
+    grey = (_MISSING_CMYK if image.mode == "CMYK" else _MISSING_JPEG_GREY,) * len(image.getbands())
+    width, height = image.size
+    filler = Image.new(image.mode, (width, min(height, _STRIP_ROWS)), grey)
+    bottom = height
+    while bottom > 0:
+        top = max(0, bottom - _STRIP_ROWS)
+        strip = image.crop((0, top, width, bottom))
+        box = ImageChops.difference(strip, filler.crop((0, 0, width, bottom - top))).getbbox()
+        if box is not None:
+            return (top + box[3]) / height
+        bottom = top
+    return None
+
+
+# --- HEIF ---------------------------------------------------------------------------------------------
+
+
+def _prepare_heif(fp: IO[bytes], content_type: str, file_bytes: int, longest: int,
+                  limits: PixelLimits) -> PreparedPhoto:
     data = fp.read()  # pillow-heif reads the whole file anyway
     # libheif decodes a grid image whose tiles lie past the end of a cut file without an error,
     # painting the missing tiles green; the box structure shows the cut, so check it first.
     if _last_box_overruns(data):
-        raise CorruptImage("the photo file is incomplete: its data stops before the end of the picture")
+        raise _incomplete("its data stops before the end of the picture")
     heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
     primary = heif[heif.primary_index]
-    _check_pixels(primary.size, max_pixels)
+    size = primary.size
+    limits.check(content_type, size, file_bytes)
+    factor = _reduce_factor(size, longest)
+    cost = decode_cost.heif(
+        size, bit_depth=primary.info.get("bit_depth") or 8, chroma=primary.info.get("chroma") or 420,
+        alpha=primary.has_alpha, file_bytes=file_bytes,
+        reduced=decode_cost.reduced_bytes(size, factor) if factor > 1 else 0)
+    return PreparedPhoto(content_type, size, cost, f"a {size[0]} x {size[1]} HEIF image",
+                         lambda: _decode_heif(primary, longest))
+
+
+def _decode_heif(primary, longest: int) -> DecodedPhoto:
     exif, icc = primary.info.get("exif"), primary.info.get("icc_profile")
     # Decoding happens here; libheif applies the HEIF rotation/mirror (irot/imir) as it goes,
     # so the size is read afterwards and the EXIF Orientation must not be applied again.
@@ -145,21 +319,6 @@ def _decode_heif(fp: IO[bytes], longest: int, max_pixels: int) -> DecodedPhoto:
     else:
         image = _reduce_in_strips(pixels, mode, size, stride, factor)
     return DecodedPhoto(image, size, exif, icc or None, pixels_upright=True)
-
-
-def _decode_full(opener: type[Image.Image], fp: IO[bytes], longest: int, max_pixels: int) -> DecodedPhoto:
-    full = opener(fp)
-    stored = full.size
-    _check_pixels(stored, max_pixels)
-    full.load()
-    exif, icc = full.info.get("exif"), full.info.get("icc_profile")  # PNG's eXIf may follow IDAT
-    # Palette and 16-bit images cannot be reduced as they are; convert first (one full copy).
-    converted = _reducible(full)
-    if converted is not full:
-        full.close()
-    image = converted.reduce(_reduce_factor(stored, longest))
-    converted.close()
-    return DecodedPhoto(image, stored, exif, icc)
 
 
 def _last_box_overruns(data: bytes) -> bool:
@@ -179,15 +338,108 @@ def _last_box_overruns(data: bytes) -> bool:
     return at > len(data)
 
 
-def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
-    width, height = size
-    if width < 1 or height < 1:
-        raise CorruptImage("the image declares no pixels")
-    if width * height > max_pixels:
-        raise ImageTooLarge(
-            f"the image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
-            f"the most accepted is {max_pixels / 1e6:.0f} megapixels"
-        )
+# --- PNG and WebP: decoded whole --------------------------------------------------------------------------
+
+
+def _prepare_png(fp: IO[bytes], file_bytes: int, longest: int, limits: PixelLimits) -> PreparedPhoto:
+    full = PngImagePlugin.PngImageFile(fp)  # reads the chunks before the pixel data, not the pixels
+    size = full.size
+    limits.check(imagetype.PNG, size, file_bytes)
+    factor = _reduce_factor(size, longest)
+    cost = decode_cost.png(size, full.mode, reduced=decode_cost.reduced_bytes(size, factor))
+    return PreparedPhoto(imagetype.PNG, size, cost, f"a {size[0]} x {size[1]} PNG",
+                         lambda: _decode_png(fp, full, size, factor))
+
+
+def _decode_png(fp: IO[bytes], full: Image.Image, size: tuple[int, int], factor: int) -> DecodedPhoto:
+    # Pillow takes a pixel stream that ends early as the end of the image and leaves the rest black: count it.
+    share = _png_data_share(fp)
+    if share < 1:
+        raise _incomplete(f"only {math.floor(share * 100)}% of its pixel data came through")
+    return _decode_full(full, size, factor)
+
+
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _png_data_share(fp: IO[bytes]) -> float:
+    """How much of the pixel data its header promises a PNG's IDAT chunks hold (1.0 when all), counted by
+    inflating them a megabyte at a time (nothing is kept)."""
+    fp.seek(8)
+    header = fp.read(25)
+    width, height, depth, colour, _compression, _filter, interlace = struct.unpack(">IIBBBBB", header[8:21])
+    bits = depth * _PNG_CHANNELS.get(colour, 4)
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    expected = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            expected += rows * (1 + -(-columns * bits // 8))
+    inflater, got = zlib.decompressobj(), 0
+    fp.seek(8)
+    try:
+        while got < expected and len(head := fp.read(8)) == 8:
+            length, kind = int.from_bytes(head[:4], "big"), head[4:]
+            data = fp.read(length)
+            fp.seek(4, 1)  # the CRC
+            if kind == b"IEND":
+                break
+            if kind == b"IDAT":
+                while data and got < expected:
+                    got += len(inflater.decompress(data, 1 << 20))
+                    data = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # a broken stream: what came before it counts, Pillow reports the rest
+    finally:
+        fp.seek(0)
+    return 1.0 if expected == 0 else min(1.0, got / expected)
+
+
+def _prepare_webp(fp: IO[bytes], file_bytes: int, longest: int, limits: PixelLimits) -> PreparedPhoto:
+    # Pillow's WebP decoder allocates its whole canvas as it opens the file: read the size ourselves first.
+    size = _webp_size(fp.read(30))
+    fp.seek(0)
+    if size is None:
+        raise CorruptImage(DAMAGED)
+    limits.check(imagetype.WEBP, size, file_bytes)
+    factor = _reduce_factor(size, longest)
+    cost = decode_cost.webp(size, file_bytes=file_bytes, reduced=decode_cost.reduced_bytes(size, factor))
+    return PreparedPhoto(imagetype.WEBP, size, cost, f"a {size[0]} x {size[1]} WebP image",
+                         lambda: _decode_webp(fp, size, factor))
+
+
+def _decode_webp(fp: IO[bytes], size: tuple[int, int], factor: int) -> DecodedPhoto:
+    full = WebPImagePlugin.WebPImageFile(fp)
+    if full.size != size:  # the header we read and libwebp disagree: not a file to trust
+        raise CorruptImage(DAMAGED)
+    return _decode_full(full, size, factor)
+
+
+def _decode_full(full: Image.Image, size: tuple[int, int], factor: int) -> DecodedPhoto:
+    full.load()
+    exif, icc = full.info.get("exif"), full.info.get("icc_profile")  # PNG's eXIf may follow IDAT
+    image = _reduce_image_in_strips(full, factor)
+    full.close()
+    return DecodedPhoto(image, size, exif, icc)
+
+
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    """The canvas size a WebP file's first 30 bytes declare (VP8, VP8L or VP8X), or None."""
+    if len(head) < 30 or head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+        return None
+    chunk = head[12:16]
+    if chunk == b"VP8 " and head[23:26] == b"\x9d\x01\x2a":
+        return (int.from_bytes(head[26:28], "little") & 0x3FFF, int.from_bytes(head[28:30], "little") & 0x3FFF)
+    if chunk == b"VP8L" and head[20] == 0x2F:
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X":
+        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
+    return None
+
+
+# --- reducing -----------------------------------------------------------------------------------------
 
 
 def _covering_size(size: tuple[int, int], longest: int) -> tuple[int, int]:
@@ -221,6 +473,22 @@ def _reduce_in_strips(pixels: memoryview, mode: str, size: tuple[int, int], stri
     return out
 
 
+def _reduce_image_in_strips(image: Image.Image, factor: int) -> Image.Image:
+    """The decoded ``image`` in a mode the copies handle (`_reducible`), reduced by ``factor``, made a strip at
+    a time: the whole image is never copied (converting or premultiplying all of it would double its memory)."""
+    width, height = image.size
+    rows = factor * max(1, _STRIP_ROWS // factor)
+    out = None
+    for top in range(0, height, rows):
+        strip = _reducible(image.crop((0, top, width, min(height, top + rows))))
+        if factor > 1:
+            strip = strip.reduce(factor)
+        if out is None:
+            out = Image.new(strip.mode, (math.ceil(width / factor), math.ceil(height / factor)))
+        out.paste(strip, (0, top // factor))
+    return out
+
+
 def _reducible(image: Image.Image) -> Image.Image:
     """The image in a mode ``reduce`` and the later conversions handle well."""
     if image.mode == "P":
@@ -231,10 +499,3 @@ def _reducible(image: Image.Image) -> Image.Image:
         # 16-bit grey: scale to 8 bits instead of clipping everything above 255 to white.
         return image.convert("I").point(lambda value: value * (1 / 257)).convert("L")
     return image
-
-
-def _decoded_share(image: Image.Image) -> float:
-    """The share of rows, from the top, holding more than libjpeg's grey filler."""
-    filler = Image.new(image.mode, image.size, (_MISSING_JPEG_GREY,) * len(image.getbands()))
-    box = ImageChops.difference(image, filler).getbbox()
-    return 0.0 if box is None else box[3] / image.height

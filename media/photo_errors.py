@@ -24,4 +24,9 @@ class CorruptImage(PhotoRejected):
 
 
 class ImageTooLarge(PhotoRejected):
-    """The image declares more pixels than we are willing to decode (a decompression bomb, or worse)."""
+    """The image declares more pixels than we are willing to decode (a decompression bomb, or worse), or
+    decoding it would need more memory than the server gives all decodes together."""
+
+
+class ImplausibleImage(PhotoRejected):
+    """The file is far too small for the pixels it declares: a header that lies, or a bomb of one flat colour."""

@@ -229,14 +229,23 @@ class ObjectStore:
                     yield ObjectInfo(key=item["Key"], size=item["Size"], etag=_unquote(item.get("ETag")),
                                      last_modified=item.get("LastModified"))
 
-    def presigned_get_url(self, key: str, expires_in: int = 900, *, download_name: str | None = None) -> str:
+    def presigned_get_url(self, key: str, expires_in: int = 900, *, download_name: str | None = None,
+                          inline_name: str | None = None, content_type: str | None = None) -> str:
         """A URL that lets anyone holding it GET the object for `expires_in` seconds.
 
-        With `download_name` the browser saves the object under that name instead of showing it.
+        With `download_name` the browser saves the object under that name (``Content-Disposition: attachment``)
+        instead of showing it; with `inline_name` it shows it, and saves it under that name if asked to.
+        `content_type` is the type the answer declares, whatever the object was stored with. These ride on the
+        signed query (S3's response-content-* overrides, which SeaweedFS honours too); S3 has no override for
+        ``X-Content-Type-Options``, so the store's answer carries none.
         """
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if download_name:
             params["ResponseContentDisposition"] = content_disposition(download_name)
+        elif inline_name:
+            params["ResponseContentDisposition"] = content_disposition(inline_name, disposition="inline")
+        if content_type:
+            params["ResponseContentType"] = content_type
         with self._translate(key):
             return self._presigner.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
@@ -260,10 +269,10 @@ class ObjectStore:
                           last_modified=response.get("LastModified"), metadata=dict(response.get("Metadata", {})))
 
 
-def content_disposition(filename: str) -> str:
-    """An `attachment` header value that keeps non-ASCII (Chinese) file names, per RFC 6266."""
+def content_disposition(filename: str, *, disposition: str = "attachment") -> str:
+    """An `attachment` (or `inline`) header value that keeps non-ASCII (Chinese) file names, per RFC 6266."""
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _unquote(etag: str | None) -> str | None:

@@ -5,7 +5,7 @@ from flask import current_app
 
 from api.auth import current_user
 from api.db import session
-from api.photos.present import photo_dict
+from api.photos.present import FIRST_PAGE, photo_dict
 from api.schemas import local_instant
 from inspections.check_summaries import summarize
 from inspections.hazard_queries import hazard_record
@@ -16,7 +16,7 @@ from inspections.workflow import actions_available
 
 
 def hazard_detail(hazard: Hazard) -> dict:
-    record = hazard_record(session(), hazard)
+    record = hazard_record(session(), hazard, photo_limit=FIRST_PAGE)
     store = current_app.extensions["object_store"]
     # Matches against hazards the caller may not see are shown without their ids (and the latest is the last).
     checks = records_as_seen_by(session(), current_user(), [r.checks for r in record.rectifications])
@@ -27,6 +27,7 @@ def hazard_detail(hazard: Hazard) -> dict:
         plan=hazard.plan,
         extensions=record.extensions,
         photos=[photo_dict(photo, store) for photo in record.photos],
+        photos_total=record.photos_total,
         rectifications=[
             {"id": r.id, "measures": r.measures, "photo_ids": r.photo_ids, "checks": shown,
              "submitted_by": r.submitted_by, "submitted_at": local_instant(r.submitted_at)}

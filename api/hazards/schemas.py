@@ -173,7 +173,10 @@ class HazardSchema(ma.Schema):
 class HazardDetailSchema(HazardSchema):
     plan = ma.fields.Nested(PlanOutSchema, allow_none=True)
     extensions = ma.fields.List(ma.fields.Nested(ExtensionSchema))
-    photos = ma.fields.List(ma.fields.Dict(), metadata={"description": "Photos with time-limited links."})
+    photos = ma.fields.List(ma.fields.Dict(), metadata={"description": (
+        "The first 50 photos, oldest first, with time-limited links (the first page of GET /hazards/{id}/photos, "
+        "which pages through all of them).")})
+    photos_total = ma.fields.Integer(metadata={"description": "How many photos the hazard has in all."})
     rectifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "Each submission with its photo checks."})
     closure_checks = ma.fields.Dict(allow_none=True, metadata={"description": "The checks of the latest submission."})
     actions = ma.fields.List(ma.fields.String(), metadata={"description": "What the caller may do next."})

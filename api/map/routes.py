@@ -15,7 +15,7 @@ from api.map.schemas import (
     ThumbnailLinkSchema, area_collection, hazard_collection,
 )
 from api.parsing import Blueprint
-from api.photos.present import LINK_SECONDS
+from api.photos.present import LINK_SECONDS, thumbnail_url
 from inspections import map_queries
 from inspections.errors import NotFound
 
@@ -105,7 +105,7 @@ class MapThumbnail(MethodView):
         key = map_queries.thumbnail_key(session(), photo_id)
         if key is None:
             raise NotFound(f"There is no photo {photo_id}.")
-        return redirect(current_app.extensions["object_store"].presigned_get_url(key, LINK_SECONDS), 302)
+        return redirect(thumbnail_url(current_app.extensions["object_store"], key, photo_id), 302)
 
 
 @blp.route("/areas")

@@ -67,6 +67,9 @@ class PhotoSchema(ma.Schema):
     content_type = ma.fields.String(metadata={"description": "As the bytes declare it, not as the client said."})
     width = ma.fields.Integer(metadata={"description": "Upright, full size."})
     height = ma.fields.Integer()
+    truncated = ma.fields.Boolean(metadata={"description": (
+        "The JPEG's data ended a little early (some phones write files a few bytes short): at most the last 1 % of "
+        "its rows are missing, shown flat grey at the bottom of the display copy. Evidence cut shorter is refused.")})
     taken_at = ma.fields.String(allow_none=True, metadata=DATETIME)
     lat = Coordinate(allow_none=True)
     lon = Coordinate(allow_none=True)
@@ -85,9 +88,13 @@ class PhotoSchema(ma.Schema):
     model = ma.fields.String(allow_none=True)
     uploaded_by = ma.fields.Integer()
     uploaded_at = ma.fields.String(metadata=DATETIME)
-    url = ma.fields.String(metadata={"description": "The untouched original, with its EXIF."})
-    display_url = ma.fields.String(metadata={"description": "JPEG, longest side 1600 px, upright, no metadata."})
-    thumbnail_url = ma.fields.String(metadata={"description": "JPEG, longest side 320 px, upright, no metadata."})
+    url = ma.fields.String(metadata={"description": (
+        "The untouched original, with its EXIF: downloads as an attachment (photo-<id>.<ext>) with the type its "
+        "bytes declare, never shown in the browser.")})
+    display_url = ma.fields.String(metadata={"description": "JPEG, longest side 1600 px, upright, no metadata; shown "
+                                                            "inline."})
+    thumbnail_url = ma.fields.String(metadata={"description": "JPEG, longest side 320 px, upright, no metadata; "
+                                                              "shown inline."})
 
 
 class UploadCreateSchema(StrictSchema):

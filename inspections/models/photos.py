@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, Uuid, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from inspections.db import Base, UTCDateTime, utcnow
@@ -52,6 +52,8 @@ class Photo(Base):
     model: Mapped[str | None] = mapped_column(String(100))
     orientation: Mapped[int | None] = mapped_column(Integer)
     phash: Mapped[str | None] = mapped_column(String(16), index=True)
+    # A JPEG whose data ended early but whose picture was all but complete (media.decode.MISSING_ROWS).
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     original_key: Mapped[str] = mapped_column(String(200))
     display_key: Mapped[str] = mapped_column(String(200))
     thumbnail_key: Mapped[str] = mapped_column(String(200))

@@ -83,8 +83,7 @@ def test_big_jpeg_is_decoded_scaled_down():
     # A 12 MP photo needs at most 1600 px: libjpeg decodes it at 1/2 scale, never at full size.
     picture = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
     data = _encoded(picture, "JPEG", quality=90)
-    decoded = decode.decode_photo(io.BytesIO(data), imagetype.JPEG, longest=1600,
-                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
+    decoded = decode.decode_photo(io.BytesIO(data), imagetype.JPEG, longest=1600)
     assert decoded.stored_size == (4000, 3000)
     assert decoded.image.size == (2000, 1500)
     photo = _process(io.BytesIO(data))
@@ -103,8 +102,7 @@ def test_strip_reduction_equals_reducing_the_whole_image():
 
 def test_heif_needing_no_reduction_keeps_every_decoded_pixel():
     data = (FIXTURES / "pillowheif_xiaomi.heic").read_bytes()  # 2592 px: less than 2 x 1600
-    decoded = decode.decode_photo(io.BytesIO(data), imagetype.HEIC, longest=1600,
-                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
+    decoded = decode.decode_photo(io.BytesIO(data), imagetype.HEIC, longest=1600)
     heif = pillow_heif.open_heif(data)
     assert decoded.image.tobytes() == heif[heif.primary_index].to_pillow().tobytes()
 
@@ -114,8 +112,7 @@ def test_big_heif_is_reduced_no_further_than_the_target():
     picture = Image.linear_gradient("L").resize((1000, 750)).convert("RGB")
     out = io.BytesIO()
     pillow_heif.from_pillow(picture).save(out, quality=90)
-    decoded = decode.decode_photo(io.BytesIO(out.getvalue()), imagetype.HEIC, longest=400,
-                                  max_pixels=decode.DEFAULT_MAX_PIXELS)
+    decoded = decode.decode_photo(io.BytesIO(out.getvalue()), imagetype.HEIC, longest=400)
     assert decoded.image.size == (500, 375)
 
 

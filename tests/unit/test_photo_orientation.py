@@ -10,7 +10,7 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from media.photo import ImageTooLarge, ProcessedPhoto, process_photo
+from media.photo import ImageTooLarge, PixelLimits, ProcessedPhoto, process_photo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -112,7 +112,8 @@ def test_heif_rotation_is_applied_once(tmp_path):
 
 def test_200_megapixel_limit_is_configurable_and_checked_before_decoding():
     with pytest.raises(ImageTooLarge) as caught:
-        process_photo(FIXTURES / "pillowheif_200MP.heic", default_tz=SHANGHAI, max_pixels=100_000_000)
+        process_photo(FIXTURES / "pillowheif_200MP.heic", default_tz=SHANGHAI,
+                      limits=PixelLimits().capped(100_000_000))
     assert "12240 x 16320" in caught.value.reason
 
 

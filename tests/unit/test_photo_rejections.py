@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from media.photo import CorruptImage, ImageTooLarge, PhotoRejected, ProcessedPhoto, process_photo
+from media.photo import CorruptImage, ImageTooLarge, PhotoRejected, PixelLimits, ProcessedPhoto, process_photo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "photos"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,6 +162,83 @@ def test_webp_claiming_a_huge_canvas_is_refused():
 
 
 def test_pixel_limit_is_configurable():
-    assert _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772).width == 1024
+    assert _process(FIXTURES / "drew_Photo_1.webp", limits=PixelLimits().capped(1024 * 772)).width == 1024
     with pytest.raises(ImageTooLarge):
-        _process(FIXTURES / "drew_Photo_1.webp", max_pixels=1024 * 772 - 1)
+        _process(FIXTURES / "drew_Photo_1.webp", limits=PixelLimits().capped(1024 * 772 - 1))
+
+
+# --- why a cut JPEG's display copy was noise, and the cuts now refused (issue 13.3) -----------------------
+
+
+def _phone_photo() -> bytes:
+    return (FIXTURES / "ianare_HMD_Nokia_8.3_5G.jpg").read_bytes()  # a real phone's baseline JPEG, 9 MP
+
+
+def _progressive(data: bytes) -> bytes:
+    picture = Image.open(io.BytesIO(data))
+    return _encoded(picture, "JPEG", quality=90, progressive=True, exif=picture.info.get("exif", b""))
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.7, 0.95, 0.985])
+@pytest.mark.parametrize("kind", ["baseline", "progressive"])
+def test_a_phone_photo_cut_at_any_point_is_refused_as_incomplete(kind, cut):
+    data = _phone_photo() if kind == "baseline" else _progressive(_phone_photo())
+    with pytest.raises(CorruptImage) as caught:
+        _process(io.BytesIO(data[:int(len(data) * cut)]))
+    assert "arrived incomplete" in caught.value.reason and "send it again" in caught.value.reason
+
+
+def test_a_cut_photo_running_on_in_zero_bytes_is_not_painted_in_made_up_colour():
+    # The file was allocated whole and written in part: libjpeg decodes the zeros as codes, a flat band that
+    # continues the last colours and that the grey-filler test counted as picture (accepted, "truncated").
+    data = _phone_photo()
+    kept = int(len(data) * 0.7)
+    with pytest.raises(CorruptImage) as caught:
+        _process(io.BytesIO(data[:kept] + bytes(len(data) - kept)))
+    assert "arrived incomplete" in caught.value.reason
+
+
+def test_a_cut_photo_closed_with_an_end_of_image_marker_is_refused():
+    # libjpeg fills the rest with grey without running out of data, so this passed as a whole photo.
+    data = _phone_photo()
+    with pytest.raises(CorruptImage):
+        _process(io.BytesIO(data[:int(len(data) * 0.7)] + b"\xff\xd9"))
+
+
+def test_zero_padding_after_the_end_of_image_is_harmless():
+    photo = _process(io.BytesIO(_phone_photo() + bytes(100_000)))
+    assert not photo.truncated
+
+
+def test_a_decode_waits_its_turn_first_come_first_served():
+    import threading
+    import time
+
+    from media.decode_gate import DecodeBusy, DecodeGate
+
+    gate, order = DecodeGate(budget_bytes=100, wait_seconds=5), []
+
+    def take(name, cost):
+        with gate.hold(cost):
+            order.append(name)
+            time.sleep(0.05)
+
+    with gate.hold(60):
+        big = threading.Thread(target=take, args=("big", 100))
+        big.start()
+        time.sleep(0.05)
+        small = threading.Thread(target=take, args=("small", 10))  # would fit now, but comes after the big one
+        small.start()
+        time.sleep(0.05)
+        assert order == []
+    big.join()
+    small.join()
+    assert order == ["big", "small"]
+    with pytest.raises(ImageTooLarge):
+        with gate.hold(101):
+            pass
+    quick = DecodeGate(budget_bytes=100, wait_seconds=0.05)
+    with quick.hold(100), pytest.raises(DecodeBusy):
+        with quick.hold(1):
+            pass
+    assert quick.in_use == 0

@@ -127,7 +127,7 @@
       if (h.severity === 'major') {
         body.appendChild(planSection(h.plan));
       }
-      body.appendChild(photoStrip(h.photos || []));
+      body.appendChild(photoStrip(h.photos || [], h.photos_total));
       const actions = Array.isArray(h.actions) ? h.actions : [];
       const decisions = h.status === 'submitted' ? ['approve', 'reject'].filter(function (a) {
         return actions.indexOf(a) >= 0;
@@ -256,9 +256,12 @@
       return form;
     }
 
-    function photoStrip(photos) {
+    /** The detail carries a hazard's first photos; `total` says how many it has (the rest: GET …/photos). */
+    function photoStrip(photos, total) {
       const section = el('section');
-      section.appendChild(el('h3', null, '照片 Photos（' + photos.length + '）'));
+      const count = typeof total === 'number' && total > photos.length
+        ? photos.length + ' / ' + total : String(photos.length);
+      section.appendChild(el('h3', null, '照片 Photos（' + count + '）'));
       const strip = el('div', 'photos');
       photos.forEach(function (photo) {
         const link = el('a');
@@ -267,6 +270,9 @@
         link.rel = 'noopener noreferrer';
         const img = el('img');
         img.src = photo.thumbnail_url;
+        if (photo.truncated) {
+          img.title = '照片末尾缺失少许 The end of this photo is missing';
+        }
         img.alt = (photo.kind === 'rectification' ? '整改照片 rectification' : '隐患照片 evidence') +
           (photo.taken_at ? ' ' + localTime(photo.taken_at) : '');
         link.appendChild(img);
