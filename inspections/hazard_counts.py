@@ -102,6 +102,18 @@ def count_columns(*, now: datetime, tz: tzinfo) -> list:
     return [(func.count() if clauses[name] is None else _number(clauses[name])).label(name) for name in COUNTS]
 
 
+def is_due(hazard: Hazard, today: date) -> bool:
+    """``due`` for one hazard (the ledger): closed, or still active past its original deadline. Void: never."""
+    if hazard.status == HazardStatus.CLOSED:
+        return True
+    return hazard.status in ACTIVE_STATUSES and hazard.original_deadline < today
+
+
+def is_closed_on_time(hazard: Hazard, tz: tzinfo) -> bool:
+    """``closed_on_time`` for one hazard (the ledger): closed on or before the original deadline, local day."""
+    return hazard.status == HazardStatus.CLOSED and deadlines.local_date(hazard.closed_at, tz) <= hazard.original_deadline
+
+
 def counted_hazards(session: Session, actor: User, filters: HazardFilters, *, today: date) -> Select:
     """The hazards ``actor`` may see that match ``filters`` and count at all (not void), unordered."""
     return (hazards_query(session, actor, filters, today=today).order_by(None)
