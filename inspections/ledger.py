@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from inspections.enums import HazardStatus
@@ -69,31 +69,33 @@ def ledger_rows(session: Session, actor: User, filters: HazardFilters, *, today:
         select(Rectification.measures).where(Rectification.hazard_id == hazard.id)
         .order_by(Rectification.id.desc()).limit(1).scalar_subquery()
     )
+    # One look-up per row in the select list (in a join's ON clause PostgreSQL ran it twice per hazard).
     latest_reviewer = (
-        select(HazardEvent.actor_id).where(HazardEvent.hazard_id == hazard.id, HazardEvent.action.in_(_REVIEW_EVENTS))
+        select(func.coalesce(func.nullif(reviewer.display_name, ""), reviewer.username))
+        .select_from(HazardEvent).join(reviewer, reviewer.id == HazardEvent.actor_id)
+        .where(HazardEvent.hazard_id == hazard.id, HazardEvent.action.in_(_REVIEW_EVENTS))
         .order_by(HazardEvent.seq.desc()).limit(1).scalar_subquery()
     )
     query = (
         select(hazard, Enterprise.name, Enterprise.credit_code, Area.name, parent.name, Category.name,
                User.display_name, User.username, latest_measures, RemediationPlan.responsible, RemediationPlan.funds,
-               reviewer.display_name, reviewer.username)
+               latest_reviewer)
         .join(Enterprise, Enterprise.id == hazard.enterprise_id)
         .join(Category, Category.code == hazard.category_code)
         .outerjoin(parent, parent.code == Category.parent_code)
         .join(User, User.id == hazard.reported_by)
         .outerjoin(Area, Area.code == hazard.area_code)
         .outerjoin(RemediationPlan, RemediationPlan.hazard_id == hazard.id)
-        .outerjoin(reviewer, reviewer.id == latest_reviewer)
         .order_by(hazard.reported_at.desc(), hazard.id)
     )
     for (h, enterprise, credit_code, area, top_category, category, reporter, reporter_login, measures, responsible,
-         funds, checked_by, checked_by_login) in session.execute(query.execution_options(yield_per=1000)):
+         funds, checked_by) in session.execute(query.execution_options(yield_per=1000)):
         yield [
             str(h.id), enterprise, credit_code, area, _category(top_category, category),
             SEVERITY_NAMES.get(h.severity, h.severity), h.description, h.basis, _local(h.reported_at, tz),
             reporter or reporter_login, h.deadline, h.original_deadline, STATUS_NAMES.get(h.status, h.status),
             _yes(is_overdue(h, today) or _closed_late(h, tz)), _on_time(h, today, tz), h.rejection_count,
-            measures, responsible, funds, checked_by or checked_by_login, _local(h.closed_at, tz),
+            measures, responsible, funds, checked_by, _local(h.closed_at, tz),
             str(h.recurrence_of) if h.recurrence_of else None,
         ]
 
