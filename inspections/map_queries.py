@@ -222,9 +222,9 @@ def area_counts(
     A hazard counts in its area and every area above it (by area path prefix), so a street counts its
     communities' and grids' hazards. Void hazards (recorded in error) are not counted. ``open`` is every
     active state (open, acknowledged, submitted); ``overdue`` is active past the deadline in force;
-    ``closed_on_time`` is closed on or before the *original* deadline (local date of closing), as the
-    statistics count it (the rules are ``inspections.hazard_counts``'), so an approved extension does not make a late
-    rectification on time. Inspectors get only the areas within their own.
+    ``due`` closed or past the original deadline; ``closed_on_time`` is closed on or before the *original*
+    deadline (local date of closing), as the statistics count it (the rules are ``inspections.hazard_counts``'),
+    so an approved extension does not make a late rectification on time. Inspectors get only the areas within their own.
     """
     counted = counted_hazards(session, actor, filters, today=deadlines.local_date(now, tz))
     under = tallies_under(tallies_by_path(session, counted, now=now, tz=tz))

@@ -13,8 +13,8 @@ from inspections import deadlines
 from inspections.enums import AreaLevel, Role
 from inspections.errors import Forbidden
 from inspections.hazard_counts import (
-    COUNTS, NO_HAZARDS, Tally, area_scope, count_columns, counted_hazards, tallies_by_path, tallies_under,
-    tune_for_counting,
+    COUNTS, NO_HAZARDS, RATES, WIRE_NAMES, Tally, area_scope, count_columns, counted_hazards, tallies_by_path,
+    tallies_under, tune_for_counting,
 )
 from inspections.hazard_queries import HazardFilters
 from inspections.models import Area, Category, Enterprise, Hazard, User
@@ -22,11 +22,8 @@ from inspections.models import Area, Category, Enterprise, Hazard, User
 GROUPINGS = ("area", "sector", "enterprise", "category")
 # Officers answer for one enterprise; ranking streets and departments is for those who supervise them.
 STATS_ROLES = (Role.INSPECTOR, Role.REVIEWER, Role.ADMIN)
-# What the rows can be ranked by: the answer's name for it → the row's attribute.
-SORT_KEYS = {
-    "total": "total", "open": "open", "open_overdue": "overdue", "closed": "closed",
-    "closed_on_time": "closed_on_time", "rectification_rate": "rectification_rate", "on_time_rate": "on_time_rate",
-}
+# What the rows can be ranked by: every count and rate, the answer's name for it → the row's attribute.
+SORT_KEYS = {WIRE_NAMES.get(name, name): name for name in (*COUNTS, *RATES)}
 # Each of them ascending, or descending with a leading "-".
 SORTS = tuple(prefix + key for key in SORT_KEYS for prefix in ("", "-"))
 
@@ -114,10 +111,14 @@ def ranked(rows: list[StatsRow], sort: str | None) -> list[StatsRow]:
         return rows
     descending = sort.startswith("-")
     attribute = SORT_KEYS[sort.lstrip("-")]
-    known = [row for row in rows if getattr(row, attribute) is not None]
-    unknown = [row for row in rows if getattr(row, attribute) is None]
+
+    def value(row: StatsRow) -> float | int | None:
+        return row.rate(attribute) if attribute in RATES else getattr(row, attribute)
+
+    known = [row for row in rows if value(row) is not None]
+    unknown = [row for row in rows if value(row) is None]
     # sorted() is stable, and reverse=True keeps equal rows in their original order too.
-    return sorted(known, key=lambda row: getattr(row, attribute), reverse=descending) + unknown
+    return sorted(known, key=value, reverse=descending) + unknown
 
 
 def _within_period(filters: HazardFilters, first: date | None, last: date | None, tz: tzinfo) -> HazardFilters:

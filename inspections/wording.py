@@ -1,5 +1,6 @@
-"""How the record reads in the district's documents (the ledger, the rectification notice): the Chinese names of
-a hazard's severity and state, and local times to the minute. One wording, so the two documents agree."""
+"""How the record reads in the district's documents: the Chinese names of a hazard's severity and state (the ledger
+and the rectification notice, so the two agree), and local times to the minute (the notice; the ledger's times are
+Excel dates)."""
 from __future__ import annotations
 
 from datetime import datetime, tzinfo

@@ -118,10 +118,11 @@ class MapAreas(MethodView):
 
         `level`: street (default), community, grid or district; only areas with a boundary.
         Properties: `code, name, level, parent_code, total, open` (every active
-        state: open, acknowledged, submitted), `overdue` (active and past the deadline in force), `closed,
-        closed_on_time` (closed on or before the original deadline, by the local date of closing, as the
-        statistics count it), `rectification_rate` (closed / total), `overdue_rate` (overdue / total) and
-        `on_time_rate` (closed_on_time / closed), each null when its denominator is 0.
+        state: open, acknowledged, submitted), `overdue` (active and past the deadline in force), `due` (closed,
+        or still active past the original deadline), `closed, closed_on_time` (closed on or before the original
+        deadline, by the local date of closing), `rectification_rate` (closed / total), `overdue_rate` (overdue /
+        total) and `on_time_rate` (closed_on_time / due), each null when its denominator is 0: the statistics'
+        counts and rates (`GET /stats`), over the hazards found in the `created_after`/`created_before` period.
 
         A hazard counts in its area and every area above it (a street counts its communities' hazards).
         Only the hazards the caller may see are counted (an officer: their enterprise's); inspectors get the

@@ -8,6 +8,7 @@ import marshmallow as ma
 from api.hazards.schemas import HazardQuerySchema
 from api.schemas import ID_RANGE, QuerySchema, coordinate, reported_after, reported_before, rounded_rate
 from inspections.enums import AreaLevel, Severity, values
+from inspections.hazard_counts import COUNTS, RATES
 from inspections.map_queries import MAX_FEATURES, AreaCounts, HazardMap
 
 GEOJSON = "application/geo+json"
@@ -102,9 +103,9 @@ def area_collection(rows: list[AreaCounts], level: str) -> dict:
     return {"type": "FeatureCollection", "level": level, "features": [
         {"type": "Feature", "id": row.code, "geometry": row.boundary, "properties": {
             "code": row.code, "name": row.name, "level": row.level, "parent_code": row.parent_code,
-            "total": row.total, "open": row.open, "overdue": row.overdue, "closed": row.closed,
-            "closed_on_time": row.closed_on_time, "rectification_rate": rounded_rate(row.rectification_rate),
-            "overdue_rate": rounded_rate(row.overdue_rate), "on_time_rate": rounded_rate(row.on_time_rate),
+            # The statistics' counts and rates (inspections.hazard_counts), and the shading's own overdue rate.
+            **dict(zip(COUNTS, row.counts())), **{name: rounded_rate(row.rate(name)) for name in RATES},
+            "overdue_rate": rounded_rate(row.overdue_rate),
         }}
         for row in rows
     ]}

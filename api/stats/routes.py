@@ -30,7 +30,7 @@ class Stats(MethodView):
         credit_code`) and **category**, the category recorded on the hazard (`code, name, parent_code`), only
         those with hazards. Rows come in a stable order: by area code, sector, enterprise id, category code.
 
-        `sort` ranks them instead by `total`, `open`, `open_overdue`, `closed`, `closed_on_time`,
+        `sort` ranks them instead by `total`, `open`, `open_overdue`, `due`, `closed`, `closed_on_time`,
         `rectification_rate` or `on_time_rate`, ascending, or descending with a leading `-`
         (`sort=-on_time_rate`: the streets by on-time rectification, best first); rows whose rate is null come
         last either way, and equal rows keep the group key's order.
@@ -40,13 +40,18 @@ class Stats(MethodView):
         code includes its sub-categories), enterprise_id, area_code (area rows then only the areas within it),
         recurrence.
 
-        Each row, and `totals` (every hazard selected, also those in no row: without a recorded area, or
-        recorded at an area above `level`): `total`; `open` (open, acknowledged or submitted); `open_overdue`
-        (open past the deadline in force, as of `as_of`, today's local date); `closed`; `closed_on_time` (closed
-        on or before the **original** deadline, by the local date of closing, so an approved extension does not
-        make a late rectification on time); `rectification_rate` = closed / total and `on_time_rate` =
-        closed_on_time / closed, rounded to 4 places, null when the denominator is 0. Void hazards (recorded in
-        error) are never counted.
+        The cohort of every count and rate is the same: the hazards found (reported) in the period that match
+        the filters; void hazards (recorded in error) are never counted. Each row, and `totals` (every hazard
+        selected, also those in no row: without a recorded area, or recorded at an area above `level`):
+        `total`; `open` (open, acknowledged or submitted); `open_overdue` (open past the deadline in force, as of
+        `as_of`, today's local date); `due` (应整改: closed, or still open past the **original** deadline, its
+        local day over); `closed`; `closed_on_time` (closed on or before the **original** deadline, by the local
+        date of closing, so an approved extension does not make a late rectification on time).
+
+        Rates, rounded to 4 places and null when the denominator is 0 (never 0 % or 100 % of nothing):
+        `rectification_rate` (整改率) = closed / total; `on_time_rate` (按期整改率) = closed_on_time / due. A hazard
+        left open past its deadline counts against the on-time rate exactly as one closed late does, so leaving
+        hazards open never raises it: a street that closed one on time and left nine overdue scores 10 %.
 
         Reviewers and admins count the whole district; inspectors only the hazards and areas of their own area.
         Enterprise officers are refused (403).

@@ -6,6 +6,7 @@ import marshmallow as ma
 from api.hazards.schemas import HazardQuerySchema
 from api.schemas import rounded_rate
 from inspections.enums import AreaLevel, values
+from inspections.hazard_counts import COUNTS, RATES, WIRE_NAMES
 from inspections.stats import GROUPINGS, SORTS
 
 # Far enough either way for any record, near enough that a day more or less stays a date (no 500 at year 9999).
@@ -54,14 +55,18 @@ class TallySchema(ma.Schema):
     open = ma.fields.Integer(metadata={"description": "Still active: open, acknowledged or submitted."})
     open_overdue = ma.fields.Integer(attribute="overdue", metadata={
         "description": "Active and past the deadline in force (after any approved extension), as of `as_of`."})
+    due = ma.fields.Integer(metadata={
+        "description": "Due (应整改): closed, or still active past the original deadline (its local day is over). "
+                       "The denominator of on_time_rate."})
     closed = ma.fields.Integer(metadata={"description": "Closed (销号)."})
     closed_on_time = ma.fields.Integer(metadata={
         "description": "Closed on or before the original deadline, by the local date of closing: an approved "
                        "extension does not make a late rectification on time."})
     rectification_rate = ma.fields.Float(allow_none=True, metadata={
-        "description": "closed / total, rounded to 4 places; null when total is 0."})
+        "description": "整改率 = closed / total, rounded to 4 places; null when total is 0."})
     on_time_rate = ma.fields.Float(allow_none=True, metadata={
-        "description": "closed_on_time / closed, rounded to 4 places; null when closed is 0."})
+        "description": "按期整改率 = closed_on_time / due, rounded to 4 places; null when due is 0 (nothing was due "
+                       "yet). A hazard left open past its deadline counts against it as one closed late does."})
 
 
 class StatsRowSchema(TallySchema):
@@ -88,10 +93,10 @@ class StatsSchema(ma.Schema):
         "description": "Every hazard selected, those in no row too (no recorded area, or one above `level`)."})
 
 
-def _counts(tally) -> dict:
-    return {"total": tally.total, "open": tally.open, "open_overdue": tally.overdue, "closed": tally.closed,
-            "closed_on_time": tally.closed_on_time, "rectification_rate": rounded_rate(tally.rectification_rate),
-            "on_time_rate": rounded_rate(tally.on_time_rate)}
+def tally_document(tally) -> dict:
+    """A Tally's counts and rates under their names in the answers (as `TallySchema` describes them)."""
+    return {**{WIRE_NAMES.get(name, name): count for name, count in zip(COUNTS, tally.counts())},
+            **{name: rounded_rate(tally.rate(name)) for name in RATES}}
 
 
 def stats_document(result) -> dict:
@@ -103,6 +108,6 @@ def stats_document(result) -> dict:
         "from": result.reported_from.isoformat() if result.reported_from else None,
         "to": result.reported_to.isoformat() if result.reported_to else None,
         "as_of": result.as_of.isoformat(),
-        "rows": [{**{key: getattr(row, key) for key in keys}, **_counts(row)} for row in result.rows],
-        "totals": _counts(result.totals),
+        "rows": [{**{key: getattr(row, key) for key in keys}, **tally_document(row)} for row in result.rows],
+        "totals": tally_document(result.totals),
     }

@@ -255,8 +255,9 @@ def test_streets_count_their_communities_hazards(client, db_session, district, c
     streets = areas_of(client, district["zhao"])
     assert streets["S1"] == {
         "code": "S1", "name": "建外街道", "level": "street", "parent_code": "D1", "total": 44, "open": 34,
-        "overdue": 30, "closed": 10, "closed_on_time": 10, "rectification_rate": round(10 / 44, 4),
-        "overdue_rate": round(30 / 44, 4), "on_time_rate": 1.0,
+        # Due: the 10 closed and the 30 open past their deadline; on time: the 10 closed.
+        "overdue": 30, "due": 40, "closed": 10, "closed_on_time": 10, "rectification_rate": round(10 / 44, 4),
+        "overdue_rate": round(30 / 44, 4), "on_time_rate": 0.25,
     }
     assert (streets["S2"]["total"], streets["S2"]["open"], streets["S2"]["closed"]) == (6, 3, 3)
     communities = areas_of(client, district["zhao"], level="community")

@@ -170,8 +170,9 @@ def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, dis
     fills = page.eval_on_selector_all(".leaflet-overlay-pane path.leaflet-interactive",
                                       "els => els.map(e => e.getAttribute('fill'))")
     assert sorted(fills) == sorted(["#fb6a4a", "#fee5d9"]), fills  # S1 8/59 overdue, S2 none
-    # The ranking is by on-time rate: S1 closed its one on time, S2 nothing yet (no rate, last).
-    assert ranking_rows(page) == ["1. 建外街道 100.0% 1.7% 8", "2. 三里屯街道 — 0.0% 0"]
+    # The ranking is by on-time rate, closed on time ÷ due: S1 closed one on time and left 8 overdue (1 of 9),
+    # S2 has nothing due yet (no rate, last).
+    assert ranking_rows(page) == ["1. 建外街道 11.1% 1.7% 8", "2. 三里屯街道 — 0.0% 0"]
     assert page.locator(".legend-areas").is_visible()
     if not popup.is_visible():  # the popup outlives refetches; reopen it if it was closed all the same
         marker.focus()
@@ -281,8 +282,8 @@ MAJOR_AT = (39.9060, 116.4050)  # in street S1, apart from everything else
 def build_meeting(client, district, clock, db_session) -> dict:
     """The streets for ranking, and a major hazard whose plan was carried out, waiting for 赵.
 
-    S2 closed both its hazards on time (100 %); S1 closed one, late (0 %); S3 closed none and has one overdue
-    (no on-time rate: last, though its overdue rate is the worst). The major hazard's rectification photo was taken
+    S2 closed both its hazards on time (100 %); S1 closed one, late (0 of 1 due); S3 closed none and has one overdue
+    (0 of 1 due as well: after S1 by code). The major hazard's rectification photo was taken
     300 m away, so approving it needs a comment.
     """
     from tests.factories import make_area, make_enterprise, square
@@ -339,7 +340,7 @@ def test_reviewer_closes_a_major_hazard_exports_the_ledger_and_ranks_the_streets
     page.wait_for_function("() => document.getElementById('area-ranking').dataset.state === 'ready'")
     assert ranking.is_visible()
     assert "按期整改率排名" in ranking.inner_text()
-    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 0.0% 50.0% 0", "3. 团结湖街道 — 0.0% 1"]
+    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 0.0% 50.0% 0", "3. 团结湖街道 0.0% 0.0% 1"]
     ranking.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "map-ranking.png"))
 
@@ -393,7 +394,7 @@ def test_reviewer_closes_a_major_hazard_exports_the_ledger_and_ranks_the_streets
     ranked = int(ranking.get_attribute("data-loads"))
     page.get_by_label("等级 Severity").select_option("")
     page.wait_for_function("n => Number(document.getElementById('area-ranking').dataset.loads) > n", arg=ranked)
-    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 50.0% 100.0% 0", "3. 团结湖街道 — 0.0% 1"]
+    assert ranking_rows(page) == ["1. 三里屯街道 100.0% 100.0% 0", "2. 建外街道 50.0% 100.0% 0", "3. 团结湖街道 0.0% 0.0% 1"]
 
     # The ledger for the meeting, with the page's filters (major only): an Excel workbook downloaded.
     page.get_by_label("等级 Severity").select_option("major")

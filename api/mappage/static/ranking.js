@@ -1,6 +1,8 @@
 /*
  * The areas ranked by on-time rectification rate (按期整改率), from the statistics: GET /stats?group_by=area
- * &level=…&sort=-on_time_rate with the page's filters. An area with nothing closed has no rate and comes last.
+ * &level=…&sort=-on_time_rate with the page's filters. The rate is closed on time ÷ due (closed, or open past the
+ * original deadline), so an area that leaves hazards overdue ranks low; one with nothing due yet has no rate and
+ * comes last.
  */
 (function (root) {
   'use strict';
@@ -20,10 +22,12 @@
     function row(p, place) {
       const tr = el('tr');
       const name = el('td', null, place + '. ' + (p.name || p.code));
-      name.title = (p.name || p.code) + '：隐患 ' + p.total + ' total，已销号 ' + p.closed + ' closed，按期 ' +
-        p.closed_on_time + ' on time';
+      name.title = (p.name || p.code) + '：隐患 ' + p.total + ' total，应整改 ' + p.due + ' due，按期 ' +
+        p.closed_on_time + ' on time，已销号 ' + p.closed + ' closed';
       tr.appendChild(name);
-      tr.appendChild(el('td', 'num', Layers.percent(p.on_time_rate)));
+      const onTime = el('td', 'num', Layers.percent(p.on_time_rate));
+      onTime.title = p.closed_on_time + ' / ' + p.due; // the rate's own numbers: 按期 ÷ 应整改
+      tr.appendChild(onTime);
       tr.appendChild(el('td', 'num', Layers.percent(p.rectification_rate)));
       tr.appendChild(el('td', 'num' + (p.open_overdue ? ' is-overdue' : ''), String(p.open_overdue)));
       tr.dataset.code = p.code;
