@@ -135,7 +135,9 @@ def render_notice(notice: Notice, font_path: str) -> bytes:
             _first_page(pdf, notice, fit)
             if pdf.page_no() == start:
                 break
+        wraps = pdf.wraps
         pdf = _document(notice, font_path, face)
+        pdf.wraps = wraps
         pdf.add_page()
         annex = _first_page(pdf, notice, fit)
     if annex:
@@ -205,7 +207,7 @@ def _annex_page(pdf: FPDF, annex: list[Section]) -> None:
         pdf.set_font("notice", size=_BODY_PT)
         first_lines = _wrap(pdf, section.rows[0][1] or "—", text_width).count("\n") + 1
         _section_heading(pdf, f"{section.heading}（续）", keep_with=min(first_lines, _ROW_LINES) * _LINE + 10)
-        _facts(pdf, section, _Fit(), brief=False)
+        _facts(pdf, section, _Fit(), brief=False, whole=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -272,7 +274,19 @@ def _wrap(pdf: FPDF, text: str, width: float) -> str:
 
     fpdf2 breaks CJK text at any character, so a line could begin with "，" or split "2026"; here a closing
     mark takes the character before it down with it, and an opening mark goes down to the word it opens.
+    Remembered per document (`_NoticePDF.wraps`): the first page is laid out several times over.
     """
+    key = (text, round(width, 3), pdf.font_size_pt)
+    wraps = getattr(pdf, "wraps", None)
+    if wraps is not None and key in wraps:
+        return wraps[key]
+    wrapped = _wrap_now(pdf, text, width)
+    if wraps is not None:
+        wraps[key] = wrapped
+    return wrapped
+
+
+def _wrap_now(pdf: FPDF, text: str, width: float) -> str:
     lines: list[list[str]] = [[]]
     used = 0.0
     tokens = _TOKENS.findall(text)
@@ -315,6 +329,7 @@ class _NoticePDF(FPDF):
     def __init__(self, reference: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.reference = reference
+        self.wraps: dict[tuple[str, float, float], str] = {}
         self.set_margins(_MARGIN, _TOP, _MARGIN)
         self.set_auto_page_break(True, margin=_BOTTOM)
         self.set_text_color(0, 0, 0)
@@ -383,8 +398,9 @@ def _clamp(pdf: FPDF, lines: list[str], most: int, width: float, mark: str) -> s
     return "\n".join([*lines[:most - 1], last + mark])
 
 
-def _facts(pdf: FPDF, section: Section, fit: _Fit, *, brief: bool) -> Section:
-    """A section's table, set by ``fit``; returns the section's rows the annex must print whole."""
+def _facts(pdf: FPDF, section: Section, fit: _Fit, *, brief: bool, whole: bool = False) -> Section:
+    """A section's table, set by ``fit`` (``whole``: on the annex, nothing cut); returns the section's rows the
+    annex must print whole."""
     pdf.set_font("notice", size=fit.body_pt)
     width = pdf.w - pdf.l_margin - pdf.r_margin
     text_width = width - _LABEL_WIDTH - 4 - 2 * pdf.c_margin
@@ -397,10 +413,13 @@ def _facts(pdf: FPDF, section: Section, fit: _Fit, *, brief: bool) -> Section:
     ) as table:
         for label, value in kept:
             lines = _wrap(pdf, value or "—", text_width).split("\n")
-            if fit.lines is not None and len(lines) > fit.lines:
+            # On the first page a text of more than `_ROW_LINES` lines never leaves room for the order and the
+            # signatures: only that much of it is set, to learn so cheaply (the annex prints it whole).
+            most = None if whole else fit.lines or _ROW_LINES
+            if most is not None and len(lines) > most:
                 row = table.row()
                 row.cell(label)
-                row.cell(_clamp(pdf, lines, fit.lines, text_width, _CUT_MARK))
+                row.cell(_clamp(pdf, lines, most, text_width, _CUT_MARK))
                 rest.append((label, value))
                 continue
             for start in range(0, len(lines), _ROW_LINES):
