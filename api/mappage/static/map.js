@@ -284,7 +284,7 @@
         layer.bindPopup(function () { return Layers.areaPopup(p, filterToArea); });
       },
     });
-    // Server clusters in a pane of their own, faded out while the map zooms out (they would crowd together until
+    // Server clusters in a pane of their own, hidden while the map zooms out (they would crowd together until
     // the new zoom's clusters arrive) and laid out again for the new zoom when it ends.
     map.createPane('hz-clusters');
     map.createPane('hz-area-labels'); // street names: see-through, over the hazards (map.css)
