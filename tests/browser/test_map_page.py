@@ -6,7 +6,6 @@ their deadline; then 赵 signs in through the page's form and looks at the distr
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -128,7 +127,6 @@ def sign_in(page, live_server, username="zhao", screenshot=None):
 
 def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, district, clock, artifacts,
                                                    monkeypatch, app):
-    started = time.monotonic()
     made = build_district(client, district, clock)
     monkeypatch.setitem(app.config, "MAP_CENTER", (31.23, 121.47))  # somewhere else: only the fallback
 
@@ -252,7 +250,6 @@ def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, dis
     assert watch.tile_requests, "the page asks the configured tile server"
     assert map_state(page)["basemap"] == "unavailable"
     assert watch.errors == []
-    assert time.monotonic() - started < 60
 
 
 @SQLITE_ONLY
