@@ -48,8 +48,8 @@ bytes, or while the S3 secret key is the development one and the object store is
 | ``MAP_TILE_SUBDOMAINS`` | the values ``{s}`` takes in ``MAP_TILE_URL`` (Tianditu ``01234567``, Gaode ``1234``) | ``abc`` |
 | ``MAP_TILE_ATTRIBUTION`` | the tiles' credit line (HTML), shown on the map | OpenStreetMap contributors |
 | ``MAP_TILE_CRS`` | datum of the tiles: ``wgs84`` (OpenStreetMap, Tianditu) or ``gcj02`` (Gaode, Tencent: the page shifts points and areas only for drawing) | ``wgs84`` |
-| ``MAP_CENTER`` | where the map page opens, ``lat,lon`` (WGS-84) | ``39.9042,116.4074`` |
-| ``MAP_ZOOM`` | the zoom the map page opens at (1–18) | ``12`` |
+| ``MAP_CENTER`` | where the map page opens when the caller's own ground has no boundary to fit (it opens on an inspector's area, an officer's plant, the district for reviewers and admins), ``lat,lon`` (WGS-84) | ``39.9042,116.4074`` |
+| ``MAP_ZOOM`` | the zoom the map page opens at with ``MAP_CENTER`` (1–18) | ``12`` |
 | ``NOTICE_FONT_PATH`` | the CJK font the rectification notice (``GET /hazards/{id}/notice.pdf``) is printed in, embedded as a subset: a TrueType or OpenType file, or a collection (``.ttc``, whose Simplified Chinese face is used); without it the notice answers 503 (Debian: ``apt-get install fonts-noto-cjk``) | ``/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc`` |
 """
 from __future__ import annotations

@@ -36,6 +36,7 @@ MAX_PHOTOS = 6
 PLACE_SOURCE = {LocationSource.EXIF: "照片GPS", LocationSource.DEVICE: "手机定位",
                 LocationSource.MANUAL: "地图标注", LocationSource.ENTERPRISE: "单位登记位置"}
 LAW = "《中华人民共和国安全生产法》"
+_TITLE_DISTRICT_CHARS = 30
 # Room to write by hand: ideographic spaces (U+3000), which every CJK font draws one character wide.
 _BLANK = "\u3000"
 _BLANK_DATE = f"{_BLANK * 2}年{_BLANK * 2}月{_BLANK * 2}日"
@@ -117,7 +118,8 @@ def _compose(session: Session, hazard: Hazard, number: str, inspection_id: uuid.
     issued_on = hazard.reported_at.astimezone(tz).date()
     # The plan the enterprise recorded is part of what it is held to; only a major hazard has one.
     plan = hazard.plan if hazard.severity == Severity.MAJOR else None
-    after_order = (Section("四、重大事故隐患治理方案", _plan_rows(session, plan, tz)),) if plan is not None else ()
+    # On a tight first page the plan goes whole to the annex, the enterprise and the hazard keep their first rows.
+    after_order = (Section("四、重大事故隐患治理方案", _plan_rows(session, plan, tz), brief=0),) if plan is not None else ()
 
     enterprise_rows = (
         ("单位名称", enterprise.name),
@@ -138,12 +140,17 @@ def _compose(session: Session, hazard: Hazard, number: str, inspection_id: uuid.
         ("发现时间", local_minute(found_at, tz)),
         ("检查人员", inspectors),
     ]
+    # A district's name is a few characters; one of the 100 an area may have would take the title over the page
+    # (part 二 has the whole name).
+    if district and len(district) > _TITLE_DISTRICT_CHARS:
+        district = district[:_TITLE_DISTRICT_CHARS - 1] + "…"
     title = f"{district}安全生产隐患限期整改通知书" if district else "安全生产隐患限期整改通知书"
     notice = Notice(
         title=title,
         number=f"文书编号：{number}",
         status_note=_status_note(hazard, tz),
-        sections=(Section("一、被检查单位", enterprise_rows), Section("二、检查发现的事故隐患", tuple(hazard_rows))),
+        sections=(Section("一、被检查单位", enterprise_rows, brief=1),
+                  Section("二、检查发现的事故隐患", tuple(hazard_rows), brief=3)),
         order_heading="三、整改要求",
         addressee=f"{enterprise.name}：",
         order=_order(hazard, extension, found_at, tz, plan),

@@ -40,6 +40,28 @@ _PHOTO_COLUMNS = 2
 _PHOTO_ROWS = 3  # a page of photos: 2 × 3
 _RED = (192, 0, 0)
 _SIGNATURES_HEIGHT = 62  # mm: the signature table, the seal and the date under it
+_CUT_MARK = "……（全文见附页）"
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How the first page is set: at most ``lines`` lines of any fact (None: whole), the body size, and whether
+    only each section's `Section.brief` first rows stay (``brief``: the parts after the order; ``brief_all``: all)."""
+
+    lines: int | None = None
+    body_pt: float = _BODY_PT
+    line: float = _LINE
+    brief: bool = False
+    brief_all: bool = False
+
+
+# From roomy to tight: the first that keeps the notice on one page is used (the last one in any case).
+# The plan (a document of the enterprise's own) goes to the annex first, then long facts are cut ever shorter, and
+# only then is the page set in 小五 (9 pt) and the facts reduced to their first rows.
+_FITS = (
+    _Fit(), _Fit(brief=True), _Fit(6, brief=True), _Fit(3, brief=True), _Fit(2, brief=True), _Fit(1, brief=True),
+    _Fit(1, 9, 4.6, brief=True), _Fit(1, 9, 4.6, brief=True, brief_all=True),
+)
 
 
 class NoticeFontUnavailable(Exception):
@@ -66,6 +88,9 @@ class Section:
 
     heading: str
     rows: tuple[tuple[str, str], ...]
+    # When the first page is tightest it keeps only this many of the first rows (None: all; 0: a pointer to
+    # the annex); the rest are printed whole on the annex page.
+    brief: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +122,32 @@ class Notice:
 def render_notice(notice: Notice, font_path: str) -> bytes:
     """The notice as PDF bytes. NoticeFontUnavailable when ``font_path`` cannot print Chinese."""
     face = font_face(font_path)
+    pdf = _document(notice, font_path, face)
+    fit = _FITS[0]
+    pdf.add_page()
+    annex = _first_page(pdf, notice, fit)
+    if pdf.page_no() > 1:
+        # Too long for one page: try tighter settings on this document (cheap: nothing is output), then set
+        # the notice afresh with the first that fits.
+        for fit in _FITS[1:]:
+            start = pdf.page_no() + 1
+            pdf.add_page()
+            _first_page(pdf, notice, fit)
+            if pdf.page_no() == start:
+                break
+        wraps = pdf.wraps
+        pdf = _document(notice, font_path, face)
+        pdf.wraps = wraps
+        pdf.add_page()
+        annex = _first_page(pdf, notice, fit)
+    if annex:
+        _annex_page(pdf, annex)
+    if notice.photos:
+        _photo_pages(pdf, notice)
+    return bytes(pdf.output())
+
+
+def _document(notice: Notice, font_path: str, face: int) -> _NoticePDF:
     pdf = _NoticePDF(notice.reference)
     try:
         pdf.add_font("notice", "", font_path, collection_font_number=face)
@@ -112,31 +163,51 @@ def render_notice(notice: Notice, font_path: str) -> bytes:
     if notice.created_at is not None:
         pdf.set_creation_date(notice.created_at)
     pdf.alias_nb_pages()
-    pdf.add_page()
+    return pdf
+
+
+def _first_page(pdf: FPDF, notice: Notice, fit: _Fit) -> list[Section]:
+    """The notice itself, from the title to the footnote, set by ``fit``; returns what the annex must print
+    (each section's rows that were cut short or left out, whole)."""
+    annex: list[Section] = []
     _heading_block(pdf, notice)
     for section in notice.sections:
-        _section_heading(pdf, section.heading)
-        _facts(pdf, section.rows)
-    _section_heading(pdf, notice.order_heading)
-    pdf.set_font("notice", size=_BODY_PT + 1)
-    _bold(pdf, lambda: pdf.multi_cell(0, _LINE + 1, notice.addressee, new_x=XPos.LMARGIN, new_y=YPos.NEXT))
-    pdf.set_font("notice", size=_BODY_PT)
+        _section_heading(pdf, section.heading, fit=fit)
+        annex.append(_facts(pdf, section, fit, brief=fit.brief_all))
+    _section_heading(pdf, notice.order_heading, fit=fit)
+    pdf.set_font("notice", size=fit.body_pt + 1)
+    _bold(pdf, lambda: _paragraph(pdf, notice.addressee, fit.line + 1))
+    pdf.set_font("notice", size=fit.body_pt)
     for paragraph in notice.order:
         # Two ideographic spaces: the first-line indent of Chinese official writing.
-        _paragraph(pdf, "\u3000\u3000" + paragraph, _LINE)
+        _paragraph(pdf, "\u3000\u3000" + paragraph, fit.line)
         pdf.ln(0.8)
     for section in notice.after_order:
-        _section_heading(pdf, section.heading)
-        _facts(pdf, section.rows)
+        _section_heading(pdf, section.heading, fit=fit)
+        annex.append(_facts(pdf, section, fit, brief=fit.brief))
     # The heading, the signatures and the seal stay together.
-    _section_heading(pdf, notice.signature_heading, keep_with=_SIGNATURES_HEIGHT)
-    _signatures(pdf, notice)
+    _section_heading(pdf, notice.signature_heading, keep_with=_SIGNATURES_HEIGHT, fit=fit)
+    _signatures(pdf, notice, fit)
     pdf.ln(2)
-    pdf.set_font("notice", size=_BODY_PT - 1.5)
-    _paragraph(pdf, notice.footnote, _LINE - 1)
-    if notice.photos:
-        _photo_pages(pdf, notice)
-    return bytes(pdf.output())
+    pdf.set_font("notice", size=fit.body_pt - 1.5)
+    _paragraph(pdf, notice.footnote, fit.line - 1)
+    return [section for section in annex if section.rows]
+
+
+def _annex_page(pdf: FPDF, annex: list[Section]) -> None:
+    """附页: the facts the first page cut short or left out, whole."""
+    pdf.add_page()
+    pdf.set_font("notice", size=_BODY_PT + 1.5)
+    _bold(pdf, lambda: pdf.cell(0, _LINE + 1, "附页：通知书所列事项全文（续第1页）", new_x=XPos.LMARGIN,
+                                new_y=YPos.NEXT))
+    pdf.ln(1)
+    text_width = pdf.w - pdf.l_margin - pdf.r_margin - _LABEL_WIDTH - 4 - 2 * pdf.c_margin
+    for section in annex:
+        # The heading goes with the first row (up to `_ROW_LINES` lines): never left alone at a page's foot.
+        pdf.set_font("notice", size=_BODY_PT)
+        first_lines = _wrap(pdf, section.rows[0][1] or "—", text_width).count("\n") + 1
+        _section_heading(pdf, f"{section.heading}（续）", keep_with=min(first_lines, _ROW_LINES) * _LINE + 10)
+        _facts(pdf, section, _Fit(), brief=False, whole=True)
 
 
 @functools.lru_cache(maxsize=8)
@@ -203,7 +274,19 @@ def _wrap(pdf: FPDF, text: str, width: float) -> str:
 
     fpdf2 breaks CJK text at any character, so a line could begin with "，" or split "2026"; here a closing
     mark takes the character before it down with it, and an opening mark goes down to the word it opens.
+    Remembered per document (`_NoticePDF.wraps`): the first page is laid out several times over.
     """
+    key = (text, round(width, 3), pdf.font_size_pt)
+    wraps = getattr(pdf, "wraps", None)
+    if wraps is not None and key in wraps:
+        return wraps[key]
+    wrapped = _wrap_now(pdf, text, width)
+    if wraps is not None:
+        wraps[key] = wrapped
+    return wrapped
+
+
+def _wrap_now(pdf: FPDF, text: str, width: float) -> str:
     lines: list[list[str]] = [[]]
     used = 0.0
     tokens = _TOKENS.findall(text)
@@ -246,6 +329,7 @@ class _NoticePDF(FPDF):
     def __init__(self, reference: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.reference = reference
+        self.wraps: dict[tuple[str, float, float], str] = {}
         self.set_margins(_MARGIN, _TOP, _MARGIN)
         self.set_auto_page_break(True, margin=_BOTTOM)
         self.set_text_color(0, 0, 0)
@@ -270,8 +354,14 @@ def _bold(pdf: FPDF, draw) -> None:
 
 
 def _heading_block(pdf: FPDF, notice: Notice) -> None:
-    pdf.set_font("notice", size=18)
-    _bold(pdf, lambda: pdf.multi_cell(0, 9, notice.title, align=Align.C, wrapmode=WrapMode.CHAR,
+    # A long district name would take the title over many lines: the largest size that keeps it to two.
+    width = pdf.w - pdf.l_margin - pdf.r_margin - 2 * pdf.c_margin - 0.01
+    for size in (18, 16, 14):
+        pdf.set_font("notice", size=size)
+        title = _wrap(pdf, notice.title, width)
+        if title.count("\n") < 2:
+            break
+    _bold(pdf, lambda: pdf.multi_cell(0, size / 2, title, align=Align.C, wrapmode=WrapMode.CHAR,
                                       new_x=XPos.LMARGIN, new_y=YPos.NEXT))
     pdf.ln(1)
     pdf.set_font("notice", size=_BODY_PT)
@@ -290,50 +380,85 @@ def _heading_block(pdf: FPDF, notice: Notice) -> None:
     pdf.ln(2)
 
 
-def _section_heading(pdf: FPDF, text: str, keep_with: float = 30) -> None:
+def _section_heading(pdf: FPDF, text: str, keep_with: float = 30, fit: _Fit = _Fit()) -> None:
     """A bold heading, on a new page unless ``keep_with`` mm of what follows fit under it."""
     if pdf.get_y() > pdf.h - pdf.b_margin - keep_with:
         pdf.add_page()
-    pdf.ln(1.5)
-    pdf.set_font("notice", size=_BODY_PT + 1)
-    _bold(pdf, lambda: pdf.cell(0, _LINE + 1, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT))
+    pdf.ln(1.5 if fit.body_pt == _BODY_PT else 0.8)
+    pdf.set_font("notice", size=fit.body_pt + 1)
+    _bold(pdf, lambda: pdf.cell(0, fit.line + 1, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT))
     pdf.ln(0.5)
 
 
-def _facts(pdf: FPDF, rows: tuple[tuple[str, str], ...]) -> None:
-    pdf.set_font("notice", size=_BODY_PT)
+def _clamp(pdf: FPDF, lines: list[str], most: int, width: float, mark: str) -> str:
+    """The first ``most`` of ``lines``, the last of them shortened to end in ``mark`` within ``width``."""
+    last = lines[most - 1]
+    while last and pdf.get_string_width(last + mark) > width:
+        last = last[:-1]
+    return "\n".join([*lines[:most - 1], last + mark])
+
+
+def _facts(pdf: FPDF, section: Section, fit: _Fit, *, brief: bool, whole: bool = False) -> Section:
+    """A section's table, set by ``fit`` (``whole``: on the annex, nothing cut); returns the section's rows the
+    annex must print whole."""
+    pdf.set_font("notice", size=fit.body_pt)
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    text_width = width - _LABEL_WIDTH - 4 - 2 * pdf.c_margin
+    kept = section.rows if not brief or section.brief is None else section.rows[:section.brief]
+    rest = list(section.rows[len(kept):])
     with pdf.table(
         col_widths=(_LABEL_WIDTH, width - _LABEL_WIDTH), width=width, first_row_as_headings=False,
-        line_height=_LINE, wrapmode=WrapMode.CHAR, padding=(0.8, 2), text_align=(Align.C, Align.L),
+        line_height=fit.line, wrapmode=WrapMode.CHAR, padding=(0.8, 2), text_align=(Align.C, Align.L),
         borders_layout=TableBordersLayout.ALL,
     ) as table:
-        for label, value in rows:
-            lines = _wrap(pdf, value or "—", width - _LABEL_WIDTH - 4 - 2 * pdf.c_margin).split("\n")
+        for label, value in kept:
+            lines = _wrap(pdf, value or "—", text_width).split("\n")
+            # On the first page a text of more than `_ROW_LINES` lines never leaves room for the order and the
+            # signatures: only that much of it is set, to learn so cheaply (the annex prints it whole).
+            most = None if whole else fit.lines or _ROW_LINES
+            if most is not None and len(lines) > most:
+                row = table.row()
+                row.cell(label)
+                row.cell(_clamp(pdf, lines, most, text_width, _CUT_MARK))
+                rest.append((label, value))
+                continue
             for start in range(0, len(lines), _ROW_LINES):
                 row = table.row()
                 row.cell(label if start == 0 else f"{label}（续）")
                 row.cell("\n".join(lines[start:start + _ROW_LINES]))
+        if len(kept) < len(section.rows):
+            row = table.row()
+            row.cell("其余事项" if kept else "全文")
+            row.cell("见附页")
+    # The annex keeps the section's own order of rows.
+    order = {label: index for index, (label, _) in enumerate(section.rows)}
+    return Section(section.heading, tuple(sorted(rest, key=lambda r: order[r[0]])))
 
 
-def _signatures(pdf: FPDF, notice: Notice) -> None:
-    pdf.set_font("notice", size=_BODY_PT)
+def _signatures(pdf: FPDF, notice: Notice, fit: _Fit) -> None:
+    pdf.set_font("notice", size=fit.body_pt)
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    text_width = width - _LABEL_WIDTH - 8 - 4 - 2 * pdf.c_margin
     with pdf.table(
         col_widths=(_LABEL_WIDTH + 8, width - _LABEL_WIDTH - 8), width=width, first_row_as_headings=False,
-        line_height=_LINE, wrapmode=WrapMode.CHAR, padding=(1.5, 2, 3, 2), text_align=(Align.C, Align.L),
+        line_height=fit.line, wrapmode=WrapMode.CHAR, padding=(1.5, 2, 3, 2), text_align=(Align.C, Align.L),
         v_align="MIDDLE",
     ) as table:
         for who, printed in notice.signatures:
             row = table.row()
             row.cell(who)
-            row.cell(_wrap(pdf, printed, width - _LABEL_WIDTH - 8 - 4 - 2 * pdf.c_margin))
+            # The names above the blank for signing: a long list of them is cut short (they are in part 二).
+            first, newline, rest = printed.partition("\n")
+            names = _wrap(pdf, first, text_width).split("\n")
+            first = _clamp(pdf, names, fit.lines, text_width, "…") if fit.lines and len(names) > fit.lines \
+                else "\n".join(names)
+            row.cell(first + newline + _wrap(pdf, rest, text_width))
     pdf.ln(4)
     pdf.set_x(pdf.w - pdf.r_margin - 70)
-    pdf.cell(70, _LINE, notice.issuer, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(70, fit.line, notice.issuer, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     pdf.set_x(pdf.w - pdf.r_margin - 70)
-    pdf.cell(70, _LINE, notice.issued_on, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(70, fit.line, notice.issued_on, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _photo_pages(pdf: FPDF, notice: Notice) -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
+import subprocess
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -247,8 +250,12 @@ def test_a_major_hazards_notice_prints_the_remediation_plan_the_enterprise_recor
     recorded = client.put(f"{API}/hazards/{hazard_id}/plan", json=PLAN, headers=district["li"])
     assert recorded.status_code == 200, recorded.get_json()
 
-    _, text = read_pdf(client.get(notice_url(hazard_id), headers=district["wang"]))
+    reader, text = read_pdf(client.get(notice_url(hazard_id), headers=district["wang"]))
     assert "四、重大事故隐患治理方案" in text and "五、签收" in text
+    # The first page is the notice the enterprise signs: the plan is printed whole on the annex page after it.
+    first, annex = page_texts(reader)
+    assert "五、签收" in first and "检查单位（印章）" in first and "四、重大事故隐患治理方案全文见附页" in first
+    assert annex.startswith("附页：通知书所列事项全文（续第1页）四、重大事故隐患治理方案（续）")
     for label, field in (("目标和任务", "objectives"), ("方法和措施", "measures"), ("经费和物资", "funds"),
                          ("机构和人员", "responsible"), ("时限和要求", "timeline"),
                          ("安全措施和应急预案", "safety_measures")):
@@ -324,3 +331,80 @@ def test_the_openapi_document_describes_a_pdf(client):
                                                                                      "format": "binary"}
     assert {"200", "404", "503"} <= set(operation["responses"])
     assert "限期整改通知书" in operation["summary"]
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def longest(text: str, length: int) -> str:
+    """``text`` repeated to exactly ``length`` characters: the longest value the API accepts for the field."""
+    return (text * (length // len(text) + 1))[:length]
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return ["".join(shown_text(reader, page).split()) for page in reader.pages]
+
+
+def test_a_major_hazards_notice_keeps_the_order_and_the_signatures_on_its_first_page(client, district, clock,
+                                                                                     notice_font):
+    """Everything at the longest the API takes (a 4,000-character description and basis, a plan of six such parts,
+    a 200-character enterprise name, …) and an approved extension: page 1 is still the notice the enterprise signs,
+    the order whole and the signature, 签收 and seal blocks under it; the long texts go on in an annex page."""
+    admin = district["admin"]
+    enterprise = {"name": longest("北京市示范区某某精密机械制造有限责任公司第二分厂", 200),
+                  "address": longest("示范区建外街道光华路甲十号院东区三号楼一层至四层", 300),
+                  "contact_name": longest("安全生产管理办公室主任", 100), "contact_phone": "+86 010-8888 8888 800 1234"}
+    assert client.patch(f"{API}/enterprises/{district.plant.id}", json=enterprise, headers=admin).status_code == 200
+    assert client.patch(f"{API}/areas/D1", json={"name": longest("示范区", 100)}, headers=admin).status_code == 200
+    wang = district.users["wang"].id
+    assert client.patch(f"{API}/users/{wang}", json={"display_name": longest("王检查员", 100)},
+                        headers=admin).status_code == 200
+    description = longest("二号车间东侧安全出口被成品货架和包装材料堵塞，疏散指示标志损坏，应急照明灯不亮；", 4000)
+    basis = longest("《建筑设计防火规范》GB 50016-2014第5.5.17条、《消防安全责任制实施办法》第十五条；", 4000)
+    hazard_id = report(client, district["wang"], district.plant.id, severity="major", description=description,
+                       basis=basis).get_json()["id"]
+    li = district["li"]
+    assert client.post(f"{API}/hazards/{hazard_id}/acknowledge", json={}, headers=li).status_code == 200
+    plan = {field: longest(f"{field}：{text}", 4000) for field, text in PLAN.items()}
+    assert client.put(f"{API}/hazards/{hazard_id}/plan", json=plan, headers=li).status_code == 200
+    asked = client.post(f"{API}/hazards/{hazard_id}/extensions", json={"new_deadline": "2026-12-04",
+                                                                      "reason": "防火门定制"}, headers=li)
+    assert client.post(f"{API}/hazards/{hazard_id}/extensions/{asked.get_json()['id']}/decision",
+                       json={"approve": True}, headers=district["zhao"]).status_code == 200
+
+    response = client.get(notice_url(hazard_id), headers=district["wang"])
+    reader, text = read_pdf(response)
+    first, *rest = page_texts(reader)
+    assert rest, "the long texts need more than one page"
+    # Page 1: the heading, the order in full, then the signature, 签收 and seal blocks.
+    assert "安全生产隐患限期整改通知书" in first and f"文书编号：隐改〔2026〕0928-" in first
+    for words in ("三、整改要求", enterprise["name"] + "：", "责令你单位于2026年12月4日24时前整改完毕",
+                  "原定整改期限2026年11月13日已于2026年9月28日经审核批准延期", "你单位主要负责人应当组织实施该方案",
+                  "方可恢复生产经营和使用", "将依照《中华人民共和国安全生产法》第一百零二条的规定依法处理",
+                  "但本通知不停止执行，法律另有规定的除外。", "五、签收", "检查人员（签名）",
+                  "被检查单位负责人或安全管理人员签收", "已于2026年9月28日10:00通过系统签收（李）",
+                  "检查单位（印章）", "2026年9月28日", "本通知书一式两份"):
+        assert words in first, words
+    assert "四、重大事故隐患治理方案" in first
+    # Nothing is lost: every long text is printed whole, the rest of it on the annex page.
+    annex = re.sub(r"隐患编号[0-9a-f-]{36}生成于[0-9:-]+第\d+页共\d+页", "", "".join(rest))  # the footers
+    annex = re.sub(r"(隐患描述|判定依据|地址|目标和任务|方法和措施|经费和物资|机构和人员|时限和要求|安全措施和应急预案)（续）", "",
+                   annex)  # a long text goes on in rows labelled （续）
+    assert "全文见附页" in first and annex.startswith("附页：通知书所列事项全文")
+    for value in (description, basis, enterprise["address"], *plan.values()):
+        assert "".join(value.split()) in annex
+    assert not any("四、签收" in page or "五、签收" in page for page in rest), "the signatures are printed once"
+
+    # Page 1 as the enterprise sees it: an image to look at (test-artifacts/notice-major-page1.png).
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = ARTIFACTS / "notice-major.pdf"
+    pdf.write_bytes(response.get_data())
+    if shutil.which("pdftoppm") is None:
+        reason = "no pdftoppm (apt-get install poppler-utils) to render the notice's first page"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(ARTIFACTS / "notice-major-page1")], check=True, timeout=60)
+    with Image.open(ARTIFACTS / "notice-major-page1.png") as page:
+        assert page.size == (662, 936)  # A4 at 80 dpi

@@ -6,7 +6,6 @@ their deadline; then 赵 signs in through the page's form and looks at the distr
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -82,6 +81,40 @@ def wait_for_load(page, after: int) -> dict:
     return map_state(page)
 
 
+def box_of(page, selector: str) -> dict:
+    return page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect();"
+                                           " return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }")
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+# What a cluster paints on screen: its disc (with the 1 px outline) and its overdue badge.
+CLUSTER_BOXES = """els => els.map(icon => {
+  const parts = [icon.querySelector('.hz-cluster'), icon.querySelector('.hz-badge')].filter(Boolean)
+    .map(e => e.getBoundingClientRect());
+  return {left: Math.min(...parts.map(r => r.left)) - 1, top: Math.min(...parts.map(r => r.top)) - 1,
+          right: Math.max(...parts.map(r => r.right)) + 1, bottom: Math.max(...parts.map(r => r.bottom)) + 1,
+          count: parseInt(icon.querySelector('.hz-cluster').firstChild.textContent)};
+})"""
+
+
+def assert_clusters_apart(page) -> list[dict]:
+    """No two clusters on screen touch (read from the browser's boxes); returns the boxes."""
+    boxes = page.eval_on_selector_all(".hz-cluster-icon", CLUSTER_BOXES)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not overlap(a, b), f"clusters overlap at zoom {page.evaluate('hazardMap.map.getZoom()')}: {a} {b}"
+    return boxes
+
+
+def set_view(page, lat: float, lon: float, zoom: int) -> dict:
+    loads = int(map_state(page)["loads"])
+    page.evaluate("([lat, lon, zoom]) => hazardMap.map.setView([lat, lon], zoom, {animate: false})", [lat, lon, zoom])
+    return wait_for_load(page, loads)
+
+
 def sign_in(page, live_server, username="zhao", screenshot=None):
     page.goto(live_server.url("/map"))
     if screenshot:
@@ -95,20 +128,47 @@ def sign_in(page, live_server, username="zhao", screenshot=None):
 def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, district, clock, artifacts,
                                                    monkeypatch, app):
     made = build_district(client, district, clock)
-    monkeypatch.setitem(app.config, "MAP_CENTER", (39.9052, 116.4100))
-    monkeypatch.setitem(app.config, "MAP_ZOOM", 13)
+    monkeypatch.setitem(app.config, "MAP_CENTER", (31.23, 121.47))  # somewhere else: only the fallback
 
-    # Sign in through the form; zoomed out (more than 250 hazards in view) the server sends clusters.
+    # Sign in through the form: the map opens on 赵's district (its two streets), not on MAP_CENTER, with the
+    # streets shaded by overdue rate and named at their centres.
     sign_in(page, live_server, screenshot=artifacts / "map-signin.png")
     assert page.locator("#who-name").inner_text().startswith("赵")
-    state = wait_for_load(page, 0)
+    wait_for_load(page, 0)
+    assert map_state(page)["home"] == "area"
+    shown = page.evaluate("() => { const b = hazardMap.map.getBounds(); return [b.getWest(), b.getSouth(),"
+                          " b.getEast(), b.getNorth(), hazardMap.map.getZoom()]; }")
+    assert shown[0] <= 116.40 and shown[1] <= 39.90 and shown[2] >= 116.42 and shown[3] >= 39.91, shown
+    assert shown[2] - shown[0] < 0.02 * 2.5, "fitted to the district, not a wider view"
+    assert page.get_by_label("区域逾期率 Overdue rate by area").is_checked(), "shading is on for a reviewer"
+    page.wait_for_function("() => document.getElementById('map').dataset.areas === '2'")
+    labels = page.eval_on_selector_all(".area-label", "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                       " return [e.textContent, (r.left + r.right) / 2, (r.top + r.bottom) / 2,"
+                                       " getComputedStyle(e).visibility]; })")
+    assert sorted(label[0] for label in labels) == ["三里屯街道", "建外街道"]
+    streets = page.eval_on_selector_all(".leaflet-overlay-pane path.leaflet-interactive",
+                                        "els => els.map(e => { const r = e.getBoundingClientRect();"
+                                        " return [(r.left + r.right) / 2, (r.top + r.bottom) / 2]; })")
+    for _, x, y, visibility in labels:  # each name at the centre of one of the (square) streets, on show
+        assert visibility == "visible"
+        assert min(abs(x - cx) + abs(y - cy) for cx, cy in streets) < 3
+    page.screenshot(path=str(artifacts / "map-home.png"))
+
+    # Zoomed out (more than 250 hazards in view) the server sends clusters.
+    state = set_view(page, 39.9052, 116.4100, 13)
     assert int(state["clusters"]) >= 2 and state["points"] == "0"
     assert int(state["total"]) == made["total"]
     assert page.locator(".hz-cluster").count() == int(state["clusters"])
     assert page.locator(".hz-cluster--overdue").count() >= 1, "a cluster holding overdue hazards is red"
     cluster_sum = page.eval_on_selector_all(".hz-cluster", "els => els.map(e => parseInt(e.firstChild.textContent))")
     assert sum(cluster_sum) == made["total"]
+    assert_clusters_apart(page)
     page.screenshot(path=str(artifacts / "map-clusters.png"))
+    for zoom in (14, 15):  # still clusters (all 258 in view), never touching
+        assert int(set_view(page, 39.9052, 116.4100, zoom)["clusters"]) >= 2
+        assert_clusters_apart(page)
+        page.screenshot(path=str(artifacts / f"map-clusters-{zoom}.png"))
+    state = set_view(page, 39.9052, 116.4100, 13)
 
     # A cluster is a button: Enter zooms into its cell.
     loads = int(state["loads"])
@@ -165,7 +225,7 @@ def test_reviewer_reviews_the_district_on_the_map(page, live_server, client, dis
     overdue_filter.select_option("")
     assert int(wait_for_load(page, loads)["points"]) == made["total"]
     areas_toggle = page.get_by_label("区域逾期率 Overdue rate by area")
-    areas_toggle.check()
+    assert areas_toggle.is_checked()
     page.wait_for_function("() => document.getElementById('map').dataset.areas === '2'")
     fills = page.eval_on_selector_all(".leaflet-overlay-pane path.leaflet-interactive",
                                       "els => els.map(e => e.getAttribute('fill'))")
@@ -468,4 +528,120 @@ def test_a_refused_decision_shows_the_apis_message(page, live_server, client, di
     assert error.inner_text().startswith("无法操作 Not possible: Cannot approve a hazard that is acknowledged")
     wait_for_load(page, loads)  # and the map shows the hazard as it now is
     assert page.locator(f".hz-marker.hz-acknowledged:has([data-hazard-id='{hazard['id']}'])").count() == 1
+    assert page.watch.errors == [] and page.watch.external == []
+
+
+def corner_of_cells(zoom: int, lon: float, lat: float) -> tuple[float, float]:
+    """The corner of four grid cells of ``zoom`` nearest (lon, lat): a corner of the cells of every finer zoom too."""
+    from inspections.map_grid import Grid, lat_of, lon_of, pixel
+
+    size = Grid(zoom).size
+    x, y = pixel(lon, lat)
+    return lon_of(round(x / size) * size), lat_of(round(y / size) * size)
+
+
+@SQLITE_ONLY
+def test_clusters_never_overlap_at_any_zoom(page, live_server, client, district, artifacts):
+    """Four crowds of hazards a few metres either side of the corner where four grid cells meet: four clusters
+    whose mean positions almost coincide. Each is drawn inside its own cell's square, so none touches another."""
+    lon0, lat0 = corner_of_cells(11, 116.405, 39.905)
+    inspector = district["district_inspector"]
+    for quadrant, (sx, sy) in enumerate(((-1, -1), (1, -1), (-1, 1), (1, 1))):
+        for k in range(70 if quadrant else 75):  # 285 in all: more than a box shows one by one
+            lon, lat = lon0 + sx * (0.00002 + 0.000004 * (k % 7)), lat0 + sy * (0.00002 + 0.000004 * (k // 7))
+            _ok(report(client, inspector, district.plant.id, lat=round(lat, 7), lon=round(lon, 7)))
+    sign_in(page, live_server)
+    wait_for_load(page, 0)
+    for zoom in (11, 12, 13, 14, 15, 16, 17):
+        state = set_view(page, lat0, lon0, zoom)
+        if zoom < 16:
+            assert int(state["clusters"]) == 4, (zoom, state)
+        boxes = assert_clusters_apart(page)
+        if zoom < 16:
+            assert sorted(b["count"] for b in boxes) == [70, 70, 70, 75]
+            page.screenshot(path=str(artifacts / f"map-cluster-corner-{zoom}.png"),
+                            clip={"x": min(b["left"] for b in boxes) - 40, "y": min(b["top"] for b in boxes) - 40,
+                                  "width": 240, "height": 240})
+    # Zooming out with the old clusters on screen: they are laid out again for the zoom they are now seen at.
+    set_view(page, lat0, lon0, 14)
+    page.evaluate("hazardMap.map.setZoom(13, {animate: false})")
+    assert_clusters_apart(page)
+    assert page.watch.errors == [] and page.watch.external == []
+
+
+@SQLITE_ONLY
+def test_the_map_opens_on_the_callers_area(page, live_server, client, district, app, monkeypatch, artifacts):
+    """王 (inspector of street S1) opens on S1, 李 (officer) on her plant, and without any area boundary the
+    configured MAP_CENTER is the fallback. Shading is off by default for them (it is on for reviewers)."""
+    monkeypatch.setitem(app.config, "MAP_CENTER", (31.23, 121.47))
+    monkeypatch.setitem(app.config, "MAP_ZOOM", 12)
+    _ok(report(client, district["wang"], district.plant.id, lat=39.903, lon=116.403))
+    sign_in(page, live_server, username="wang")
+    wait_for_load(page, 0)
+    bounds = page.evaluate("() => { const b = hazardMap.map.getBounds(); return [b.getWest(), b.getSouth(),"
+                           " b.getEast(), b.getNorth()]; }")
+    assert bounds[0] <= 116.40 and bounds[1] <= 39.90 and bounds[2] >= 116.41 and bounds[3] >= 39.91, bounds
+    assert bounds[2] - bounds[0] < 0.03, "S1 (0.01° wide) fills the map"
+    assert not page.get_by_label("区域逾期率 Overdue rate by area").is_checked()
+    assert page.locator(".leaflet-overlay-pane path").count() == 0 and page.locator(".area-label").count() == 0
+    page.screenshot(path=str(artifacts / "map-home-inspector.png"))
+
+    page.get_by_role("button", name="退出 Sign out").click()
+    sign_in(page, live_server, username="li")
+    page.wait_for_function("() => document.getElementById('map').dataset.home === 'enterprise'")
+    center = page.evaluate("() => { const c = hazardMap.map.getCenter(); return [c.lat, c.lng, hazardMap.map.getZoom()]; }")
+    assert center == pytest.approx([39.903, 116.403, 16], abs=1e-6)
+
+    # Without a boundary anywhere in the district, the reviewer's map falls back to MAP_CENTER and MAP_ZOOM.
+    page.get_by_role("button", name="退出 Sign out").click()
+    for code in ("S1", "S2"):
+        assert client.patch(f"{API}/areas/{code}", json={"boundary": None}, headers=district["admin"]).status_code == 200
+    sign_in(page, live_server, username="zhao")
+    page.wait_for_function("() => document.getElementById('map').dataset.home === 'configured'")
+    center = page.evaluate("() => { const c = hazardMap.map.getCenter(); return [c.lat, c.lng, hazardMap.map.getZoom()]; }")
+    assert center == pytest.approx([31.23, 121.47, 12], abs=1e-6)
+    assert page.watch.errors == [] and page.watch.external == []
+
+
+@SQLITE_ONLY
+def test_a_popup_is_never_hidden_behind_the_detail_panel(page, live_server, client, district, artifacts, app,
+                                                         monkeypatch):
+    """赵 opens a hazard near the map's right edge and then its details: the panel covers the right of the map,
+    so the map moves the popup out from under it; a popup opened while the panel is up is kept clear of it too."""
+    east = _ok(report(client, district["district_inspector"], district.other_plant.id, lat=39.9050, lon=116.4190))
+    west = _ok(report(client, district["district_inspector"], district.other_plant.id, lat=39.9050, lon=116.4150))
+    monkeypatch.setitem(app.config, "MAP_CENTER", (39.9050, 116.4150))  # the same view whether fitted or not
+    monkeypatch.setitem(app.config, "MAP_ZOOM", 16)
+    sign_in(page, live_server)
+    wait_for_load(page, 0)
+    # Put the east hazard 60 px from the map's right edge, where the panel will open.
+    page.evaluate("""([lat, lon]) => { const m = hazardMap.map; const p = m.latLngToContainerPoint([lat, lon]);
+                     m.panBy([p.x - (m.getSize().x - 60), 0], {animate: false}); }""", [east["lat"], east["lon"]])
+    wait_for_load(page, 0)
+    page.locator(f".hz-marker:has([data-hazard-id='{east['id']}'])").click()
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    popup.get_by_role("button", name="查看详情").click()
+    page.wait_for_function("() => document.getElementById('detail').dataset.state === 'ready'")
+    page.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+                                      const d = document.getElementById('detail').getBoundingClientRect();
+                                      return p.right <= d.left; }""", timeout=5000)
+    assert not overlap(box_of(page, ".leaflet-popup"), box_of(page, "#detail"))
+    page.screenshot(path=str(artifacts / "map-popup-beside-panel.png"))
+
+    # With the panel up, a hazard just left of it: its popup (300 px wide, centred on it) would reach under.
+    page.evaluate("() => hazardMap.map.closePopup()")
+    popup.wait_for(state="detached")
+    panel = box_of(page, "#detail")
+    page.evaluate("""([lat, lon, x]) => { const m = hazardMap.map; const p = m.latLngToContainerPoint([lat, lon]);
+                     m.panBy([p.x - x, 0], {animate: false}); }""",
+                  [west["lat"], west["lon"], panel["left"] - box_of(page, "#map")["left"] - 40])
+    page.locator(f".hz-marker:has([data-hazard-id='{west['id']}'])").click()
+    popup.wait_for()
+    page.wait_for_function("""() => { const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+                                      const d = document.getElementById('detail').getBoundingClientRect();
+                                      return p.right <= d.left; }""", timeout=5000)
+    assert not overlap(box_of(page, ".leaflet-popup"), box_of(page, "#detail"))
+    assert page.locator("#detail").is_visible()
+    page.screenshot(path=str(artifacts / "map-popup-with-panel-open.png"))
     assert page.watch.errors == [] and page.watch.external == []

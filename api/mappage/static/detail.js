@@ -37,7 +37,8 @@
 
   /**
    * options: panel, body, closeButton (elements), session, timezone (the district's, for times),
-   * categoryName (code → label), onClose (where focus goes back to), onChanged (a decision changed a hazard).
+   * categoryName (code → label), onOpen (the panel was shown), onClose (where focus goes back to), onChanged (a
+   * decision changed a hazard).
    */
   function createDetail(options) {
     const panel = options.panel;
@@ -60,6 +61,9 @@
     async function open(id, refresh) {
       const ticket = ++shown;
       panel.hidden = false;
+      if (options.onOpen) {
+        options.onOpen(); // e.g. the map moves the popup out from under the panel
+      }
       panel.dataset.state = 'loading';
       if (!refresh) {
         body.textContent = '加载中… Loading…';

@@ -97,12 +97,50 @@
     return marker;
   }
 
-  /** A server cluster: a disc sized by its count, red when any of its hazards are overdue. */
-  function clusterMarker(latlng, p, onActivate) {
+  // A cluster's disc, with its overdue badge standing out BADGE_PX up and right, is kept inside its grid cell's
+  // square (64 px at the cell's zoom) with CELL_GAP_PX to spare: cells do not overlap, so neither do clusters.
+  const BADGE_PX = 6;
+  const CELL_GAP_PX = 2; // the disc's 1 px outline included
+  const MIN_DISC_PX = 18; // below this (old clusters on a zoomed-out map) none is drawn until the new answer
+
+  /**
+   * Where and how large a cluster is drawn: ``point`` its mean position and ``cell`` its grid cell's square
+   * ({x0, y0, x1, y1}), both in the map's layer pixels. Returns {disc, size, anchor} or null when the cell is too
+   * small on screen to hold a legible disc. The disc grows with the count (24 px for one hazard, 48 for a
+   * thousand) up to what the cell holds, and is centred on the mean position unless that would take it over the
+   * cell's edge, where it is moved in just enough.
+   */
+  function clusterLayout(count, point, cell) {
+    const wanted = Math.round(24 + 8 * Math.log10(Math.max(count, 1)));
+    const room = cell ? Math.floor(Math.min(cell.x1 - cell.x0, cell.y1 - cell.y0)) - 2 * CELL_GAP_PX - BADGE_PX
+      : wanted;
+    const disc = Math.min(wanted, room);
+    if (disc < MIN_DISC_PX) {
+      return null;
+    }
+    const size = disc + BADGE_PX;
+    const at = L.point(Math.round(point.x), Math.round(point.y));
+    let left = at.x - Math.round(disc / 2);
+    let top = at.y - Math.round(disc / 2) - BADGE_PX;
+    if (cell) {
+      left = Math.min(Math.max(left, Math.ceil(cell.x0) + CELL_GAP_PX), Math.floor(cell.x1) - CELL_GAP_PX - size);
+      top = Math.min(Math.max(top, Math.ceil(cell.y0) + CELL_GAP_PX), Math.floor(cell.y1) - CELL_GAP_PX - size);
+    }
+    return { disc: disc, size: size, anchor: L.point(at.x - left, at.y - top) };
+  }
+
+  /** A server cluster: a disc sized by its count inside its cell, red when any of its hazards are overdue. */
+  function clusterMarker(latlng, p, point, cell, onActivate) {
     const count = p.count || 0;
     const overdue = p.overdue || 0;
-    const size = Math.round(30 + 10 * Math.log10(Math.max(count, 1)));
-    const disc = el('div', 'hz-cluster' + (overdue > 0 ? ' hz-cluster--overdue' : ''), formatCount(count));
+    const layout = clusterLayout(count, point, cell);
+    if (!layout) {
+      return null;
+    }
+    const disc = el('div', 'hz-cluster' + (overdue > 0 ? ' hz-cluster--overdue' : '') +
+      (layout.disc < 32 ? ' hz-cluster--small' : ''), formatCount(count));
+    disc.style.width = layout.disc + 'px'; // CSSOM properties, allowed by the page's style-src 'self'
+    disc.style.height = layout.disc + 'px';
     if (overdue > 0) {
       disc.appendChild(el('span', 'hz-badge', formatCount(overdue)));
     }
@@ -111,9 +149,11 @@
     const title = count + ' 个隐患 hazards' + (overdue ? '，逾期 ' + overdue + ' overdue' : '') +
       (parts.length ? '（' + parts.join('，') + '）' : '') + ' — 点击放大 zoom in';
     const marker = L.marker(latlng, {
-      icon: L.divIcon({ html: disc, className: 'hz-cluster-icon', iconSize: [size, size] }),
+      icon: L.divIcon({ html: disc, className: 'hz-cluster-icon', iconSize: [layout.size, layout.size],
+        iconAnchor: layout.anchor }),
       title: title,
       riseOnHover: true,
+      pane: 'hz-clusters',
       cluster: p,
     });
     marker.on('click', onActivate);
@@ -156,6 +196,29 @@
       color: '#4a4a4a', weight: 1.5, opacity: 0.9, fillOpacity: 0.55,
       fillColor: empty ? NO_HAZARDS_COLOR : rateClass(p.overdue_rate).color,
     };
+  }
+
+  /** An area's name, always shown at the polygon's centre (in a pane of its own that lets clicks through). */
+  function labelArea(layer, name) {
+    layer.bindTooltip(name, {
+      permanent: true, direction: 'center', className: 'area-label', interactive: false, opacity: 1,
+      pane: 'hz-area-labels',
+    });
+  }
+
+  /** Hide the names of areas too small on screen to hold them (zoomed out, or at community and grid level). */
+  function fitAreaLabels(map, areaLayer) {
+    areaLayer.eachLayer(function (layer) {
+      const tooltip = layer.getTooltip && layer.getTooltip();
+      const label = tooltip && tooltip.getElement();
+      if (!label || !layer.getBounds) {
+        return;
+      }
+      const bounds = layer.getBounds();
+      const nw = map.latLngToContainerPoint(bounds.getNorthWest());
+      const se = map.latLngToContainerPoint(bounds.getSouthEast());
+      label.classList.toggle('is-crowded', label.offsetWidth > (se.x - nw.x) * 0.9 || label.offsetHeight > se.y - nw.y);
+    });
   }
 
   function definitionList(rows) {
@@ -311,6 +374,9 @@
     hazardPopup: hazardPopup,
     addBaseMap: addBaseMap,
     clusterMarker: clusterMarker,
+    clusterLayout: clusterLayout,
+    labelArea: labelArea,
+    fitAreaLabels: fitAreaLabels,
     groupIcon: groupIcon,
     areaStyle: areaStyle,
     areaPopup: areaPopup,

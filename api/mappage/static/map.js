@@ -2,7 +2,9 @@
  * The district map page: sign-in, filters, the hazard map and the area choropleth, the areas ranked by on-time
  * rectification, the ledger export, and the detail panel where a reviewer decides a submitted rectification.
  *
- * Zoomed out the server sends clusters (it counts in the database), zoomed in single hazards; the
+ * The map opens on the caller's own ground: an inspector's area, an enterprise officer's plant, the district for
+ * reviewers and admins (MAP_CENTER when that cannot be had), with the streets shaded and named for reviewers and
+ * admins. Zoomed out the server sends clusters (it counts in the database), zoomed in single hazards; the
  * page asks again for the visible box after every move or zoom. Points and areas come as WGS-84 and
  * are shifted to GCJ-02 only for drawing when the base map is in GCJ-02 (MAP_TILE_CRS=gcj02).
  */
@@ -15,6 +17,8 @@
   const Gcj02 = window.Gcj02;
   const REFETCH_DELAY_MS = 250;
   const MAX_ZOOM = 18;
+  const POINT_ZOOM = 16; // the server's: single hazards from here on
+  const PANEL_GAP_PX = 16; // between a popup and the detail panel
 
   const $ = function (id) { return document.getElementById(id); };
   const ui = {
@@ -54,6 +58,7 @@
   let refetchTimer = null;
   let filterTimer = null;
   let areasSeq = 0;
+  let drawnClusters = []; // the last answer's clusters, laid out again when the zoom changes
 
   // ---------------------------------------------------------------- status line
 
@@ -78,6 +83,7 @@
       clearTimeout(filterTimer);
       loadSeq += 1;
       areasSeq += 1;
+      drawnClusters = [];
       clusterLayer.clearLayers();
       pointLayer.clearLayers();
       markersById.clear();
@@ -127,21 +133,23 @@
 
   async function start() {
     const me = await session.json('/me');
+    const home = await homeOf(me);
     ui.signin.hidden = true;
     ui.app.hidden = false;
     ui.who.hidden = false;
     ui.whoName.textContent = (me.display_name || me.username) + '（' + (ROLES[me.role] || me.role) + '）';
+    // Reviewers and admins steer the district: the streets' overdue shading is what they look at first.
+    ui.areasToggle.checked = me.role === 'reviewer' || me.role === 'admin';
     if (!map) {
       buildMap();
     } else {
       map.invalidateSize();
     }
+    goHome(home);
     loadChoices();
     loadHazards();
     loadRanking();
-    if (ui.areasToggle.checked) {
-      loadAreas();
-    }
+    loadAreas(); // or, with the shading off for this user, takes the last user's off the map
   }
 
   // ---------------------------------------------------------------- filters
@@ -174,12 +182,87 @@
     (await filters.loadChoices()).forEach(function (error) { reportError(error, '读取筛选项 Loading choices '); });
   }
 
+  // ---------------------------------------------------------------- where the map opens
+
+  /** The bounds (in drawing coordinates) of a GeoJSON geometry, or null. */
+  function boundsOf(geometry) {
+    if (!geometry) {
+      return null;
+    }
+    try {
+      const bounds = L.geoJSON(geometry, { coordsToLatLng: function (c) { return toMap(c[0], c[1]); } }).getBounds();
+      return bounds.isValid() ? bounds : null;
+    } catch (_) {
+      return null; // a boundary the page cannot draw: the next best thing
+    }
+  }
+
+  function union(list) {
+    const valid = list.filter(Boolean);
+    if (!valid.length) {
+      return null;
+    }
+    const bounds = L.latLngBounds(valid[0].getSouthWest(), valid[0].getNorthEast());
+    valid.slice(1).forEach(function (b) { bounds.extend(b); });
+    return bounds;
+  }
+
+  /** An area's extent: its boundary, or else the boundaries of the areas directly under it. */
+  async function areaBounds(code) {
+    const area = await session.json('/areas/' + encodeURIComponent(code));
+    const own = boundsOf(area.boundary);
+    if (own) {
+      return own;
+    }
+    const children = await session.json('/areas?page_size=100&parent_code=' + encodeURIComponent(code));
+    return union(children.map(function (child) { return boundsOf(child.boundary); }));
+  }
+
+  /** Where the caller's map opens: their area, their plant, or the district; null for MAP_CENTER. */
+  async function homeOf(me) {
+    try {
+      if (me.area_code) {
+        return await areaBounds(me.area_code);
+      }
+      if (me.enterprise_id) {
+        const plant = await session.json('/enterprises/' + encodeURIComponent(me.enterprise_id));
+        if (typeof plant.lat === 'number' && typeof plant.lon === 'number') {
+          return toMap(plant.lon, plant.lat);
+        }
+        return plant.area_code ? await areaBounds(plant.area_code) : null;
+      }
+      const districts = await session.json('/areas?level=district&page_size=100');
+      return union(await Promise.all(districts.map(function (d) { return areaBounds(d.code); })));
+    } catch (error) {
+      if (error instanceof SignedOut) {
+        throw error;
+      }
+      return null; // the configured centre will do
+    }
+  }
+
+  function goHome(home) {
+    if (home instanceof L.LatLngBounds) {
+      // Beside the legend (bottom right) when that costs no zoom level; else as large as the map allows.
+      const legendWidth = legend && legend.getContainer() ? legend.getContainer().offsetWidth : 0;
+      const beside = map.getBoundsZoom(home, false, L.point(legendWidth + 24, 24)) >=
+        map.getBoundsZoom(home, false, L.point(24, 24));
+      map.fitBounds(home, { paddingTopLeft: [12, 12], paddingBottomRight: [beside ? legendWidth + 12 : 12, 12],
+        animate: false });
+      ui.map.dataset.home = 'area';
+    } else if (home instanceof L.LatLng) {
+      map.setView(home, POINT_ZOOM, { animate: false });
+      ui.map.dataset.home = 'enterprise';
+    } else {
+      map.setView(toMap(CONFIG.center[1], CONFIG.center[0]), CONFIG.zoom, { animate: false });
+      ui.map.dataset.home = 'configured';
+    }
+  }
+
   // ---------------------------------------------------------------- the map
 
   function buildMap() {
     map = L.map(ui.map, {
-      center: toMap(CONFIG.center[1], CONFIG.center[0]),
-      zoom: CONFIG.zoom,
       maxZoom: MAX_ZOOM,
       minZoom: 3,
       worldCopyJump: false,
@@ -197,10 +280,14 @@
       style: Layers.areaStyle,
       onEachFeature: function (feature, layer) {
         const p = feature.properties || {};
-        layer.bindTooltip(p.name || p.code, { sticky: true });
+        Layers.labelArea(layer, p.name || p.code);
         layer.bindPopup(function () { return Layers.areaPopup(p, filterToArea); });
       },
     });
+    // Server clusters in a pane of their own, hidden while the map zooms out (they would crowd together until
+    // the new zoom's clusters arrive) and laid out again for the new zoom when it ends.
+    map.createPane('hz-clusters');
+    map.createPane('hz-area-labels'); // street names: see-through, over the hazards (map.css)
     clusterLayer = L.layerGroup().addTo(map);
     pointLayer = L.markerClusterGroup({
       maxClusterRadius: 24,
@@ -211,7 +298,18 @@
     legend = Layers.legendControl(colors).addTo(map);
     L.control.scale({ imperial: false }).addTo(map);
     map.on('moveend zoomend', scheduleLoad);
+    map.on('zoomanim', function (event) {
+      map.getPane('hz-clusters').classList.toggle('is-zooming-out', event.zoom < map.getZoom());
+    });
+    map.on('zoomend', function () {
+      layOutClusters();
+      map.getPane('hz-clusters').classList.remove('is-zooming-out');
+      if (areaLayer) {
+        Layers.fitAreaLabels(map, areaLayer);
+      }
+    });
     map.on('popupopen', function (event) {
+      clearOfPanel(event.popup);
       const button = event.popup.getElement().querySelector('button');
       if (button) {
         button.focus({ preventScroll: true });
@@ -284,7 +382,7 @@
   }
 
   function drawHazards(collection) {
-    clusterLayer.clearLayers();
+    const clusterList = [];
     const seen = new Set();
     const toAdd = [];
     const toRemove = [];
@@ -302,7 +400,7 @@
         clusters += 1;
         total += p.count || 0;
         overdue += p.overdue || 0;
-        clusterLayer.addLayer(Layers.clusterMarker(latlng, p, function () { zoomInto(latlng, p.cell_bbox); }));
+        clusterList.push({ latlng: latlng, p: p });
         return;
       }
       total += 1;
@@ -333,6 +431,8 @@
         markersById.delete(id);
       }
     });
+    drawnClusters = clusterList;
+    layOutClusters();
     if (stalePopup) {
       map.closePopup();
     }
@@ -351,6 +451,26 @@
       (clusters ? '（' + clusters + ' 个聚合 clusters）' : ''));
   }
 
+  /** The clusters drawn for the current zoom, each inside its grid cell's square on screen so that no two touch. */
+  function layOutClusters() {
+    clusterLayer.clearLayers();
+    drawnClusters.forEach(function (c) {
+      const cell = c.p.cell_bbox;
+      let box = null;
+      if (Array.isArray(cell) && cell.length === 4) {
+        const nw = map.latLngToLayerPoint(toMap(cell[0], cell[3]));
+        const se = map.latLngToLayerPoint(toMap(cell[2], cell[1]));
+        box = { x0: nw.x, y0: nw.y, x1: se.x, y1: se.y };
+      }
+      const marker = Layers.clusterMarker(c.latlng, c.p, map.latLngToLayerPoint(c.latlng), box,
+        function () { zoomInto(c.latlng, cell); });
+      if (marker) {
+        clusterLayer.addLayer(marker);
+      }
+    });
+    ui.map.dataset.clustersDrawn = String(clusterLayer.getLayers().length);
+  }
+
   /** Activating a server cluster: show its grid cell (it then splits into smaller clusters or points). */
   function zoomInto(latlng, cell) {
     if (Array.isArray(cell) && cell.length === 4) {
@@ -364,8 +484,37 @@
 
   // ---------------------------------------------------------------- hazard detail panel
 
+  /**
+   * A popup never stays under the detail panel: while the panel is open, Leaflet's auto-pan keeps the popup clear
+   * of the panel's width on the right (and pans now if it is under it).
+   */
+  function clearOfPanel(popup) {
+    if (!popup || !popup.isOpen()) {
+      return;
+    }
+    const panelOpen = !ui.detail.hidden;
+    popup.options.autoPanPaddingBottomRight = panelOpen ? [ui.detail.offsetWidth + PANEL_GAP_PX, PANEL_GAP_PX] : null;
+    if (!panelOpen) {
+      return;
+    }
+    const box = popup.getElement().getBoundingClientRect();
+    const panel = ui.detail.getBoundingClientRect();
+    if (box.right > panel.left - PANEL_GAP_PX && box.left < panel.right) {
+      popup._adjustPan(); // Leaflet's own pan, now with the panel's width as padding
+    }
+  }
+
   const detail = window.HazardDetail.createDetail({
     panel: ui.detail, body: ui.detailBody, closeButton: ui.detailClose, session: session,
+    onOpen: function () {
+      if (map) {
+        map.eachLayer(function (layer) {
+          if (layer instanceof L.Popup) {
+            clearOfPanel(layer);
+          }
+        });
+      }
+    },
     timezone: CONFIG.timezone, categoryName: function (code) { return filters.categoryName(code); },
     onClose: function () { ui.map.focus({ preventScroll: true }); },
     // A decision changes the hazard's colour on the map and the counts of its area.
@@ -436,6 +585,7 @@
       areaLayer.addData(collection);
       areaLayer.addTo(map);
       areaLayer.bringToBack();
+      Layers.fitAreaLabels(map, areaLayer);
       legend.showAreas(true);
       ui.map.dataset.areas = String((collection.features || []).length);
     } catch (error) {
