@@ -5,7 +5,7 @@ verifying as such, never rewritten. The heads are filled from them (count and la
 migration has no key; ``flask audit checkpoint`` seals them after checking their chains.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from typing import Sequence, Union
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: Union[str, Sequence[str], None] = "0007"
+down_revision: Union[str, Sequence[str], None] = "0008"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

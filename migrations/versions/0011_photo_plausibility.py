@@ -1,7 +1,7 @@
 """Photos say whether their position may move their hazard (location_plausible) and, when not, why.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 from typing import Sequence, Union
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: Union[str, Sequence[str], None] = "0008"
+down_revision: Union[str, Sequence[str], None] = "0010"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
