@@ -4,6 +4,8 @@ The rules themselves are in ``closure_checks``; this module finds the facts for 
 """
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +14,7 @@ from inspections.closure_checks import (
 )
 from inspections.enums import HazardStatus, PhotoKind
 from inspections.models import Category, Hazard, HazardEvent, Photo, Rectification, User
-from inspections.visibility import visible_hazard_ids
+from inspections.visibility import visible_hazard_ids, visible_inspection_ids
 
 
 def check_photos(session: Session, hazard: Hazard, photos: list[Photo], policy: ClosurePolicy) -> tuple[list[PhotoCheck], Verdict]:
@@ -98,12 +100,20 @@ class SeenEvent:
 
 
 def events_as_seen_by(session: Session, actor: User, events: list[HazardEvent]) -> list[SeenEvent]:
-    """The events with the checks inside their details as ``actor`` may read them."""
+    """The events with the checks inside their details as ``actor`` may read them, and the inspection a hazard was
+    reported in only when ``actor`` may see that inspection (an officer is never told of a covert one, 暗访)."""
     records = records_as_seen_by(session, actor, [(e.details or {}).get("reinspection_checks") for e in events])
-    return [
-        SeenEvent(e, {**(e.details or {}), "reinspection_checks": record} if record is not None else (e.details or {}))
-        for e, record in zip(events, records)
-    ]
+    named = {str(i) for e in events if (i := (e.details or {}).get("inspection_id"))}
+    known = {str(i) for i in visible_inspection_ids(session, actor, [uuid.UUID(i) for i in named])} if named else set()
+    seen = []
+    for event, record in zip(events, records):
+        details = dict(event.details or {})
+        if record is not None:
+            details["reinspection_checks"] = record
+        if details.get("inspection_id") and str(details["inspection_id"]) not in known:
+            details["inspection_id"] = None
+        seen.append(SeenEvent(event, details))
+    return seen
 
 
 def _matches_in(record: dict | None) -> list[dict]:

@@ -29,7 +29,6 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from argon2 import PasswordHasher
 
-from api.limiter import limiter
 from tests.api.conftest import API, PLANT_LAT, PLANT_LON, make_district, report
 from tests.api.test_notice_pdf import read_pdf
 from tests.conftest import _empty_tables
@@ -67,7 +66,10 @@ ADMIN_ONLY = dict(roles=frozenset({ADMIN}), first=True)
 RULES = {
     "POST /api/v1/auth/token": Rule(public=True, body={"username": "nobody", "password": "wrong password"}),
     "POST /api/v1/auth/refresh": Rule(public=True, body={"refresh_token": "not-a-token" * 4}),
+    "GET /api/v1/": Rule(public=True),
     "GET /api/v1/me": Rule(),
+    "POST /api/v1/me/password": Rule(writes=True, body={"current_password": "not the password",
+                                                        "new_password": "tangerine violin orbit 47"}),
     "GET /api/v1/users": Rule(**ADMIN_ONLY),
     "POST /api/v1/users": Rule(**ADMIN_ONLY, writes=True,
                                body={"username": "matrix", "password": "a long enough pass", "role": "reviewer"}),
@@ -91,6 +93,9 @@ RULES = {
     "GET /api/v1/campaigns/{campaign_id}": Rule(),
     "GET /api/v1/calendar/overrides": Rule(),
     "PUT /api/v1/calendar/overrides": Rule(**ADMIN_ONLY, writes=True, body={"days": []}),
+    "GET /api/v1/calendar/status": Rule(roles=frozenset({REVIEWER, ADMIN}), first=True),
+    "GET /api/v1/calendar/provisional-changes": Rule(**ADMIN_ONLY),
+    "POST /api/v1/calendar/provisional-changes/apply": Rule(**ADMIN_ONLY, writes=True, body={"hazard_ids": []}),
     "DELETE /api/v1/calendar/overrides/{day}": Rule(**ADMIN_ONLY, writes=True, fixed={"day": "2026-10-01"}),
     "GET /api/v1/inspections": Rule(),
     "POST /api/v1/inspections": Rule(roles=STAFF, first=True, writes=True, body={"kind": "routine"}),
@@ -138,6 +143,8 @@ RULES = {
 # Routes of the app outside the OpenAPI document, and why they hold nothing to leak.
 UNDOCUMENTED = {
     "/static/<path:filename>": "the app's own static files",
+    "/": "the landing page: links only, the same for everyone",
+    "/favicon.ico": "the icon",
     "/api/v1/openapi.json": "the API document",
     "/api/v1/docs": "Swagger UI",
     "/map": "the map page's HTML: it loads every datum through the API with the caller's token",
@@ -170,7 +177,6 @@ def world(_session_app):
     app = _session_app
     client = app.test_client()
     session = app.extensions["db_sessions"]()
-    limiter.reset()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("inspections.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         district = make_district(client, session)

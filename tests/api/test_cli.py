@@ -63,7 +63,7 @@ def _flask(app, *args, stdin=""):
     """``flask --app wsgi …`` in a process of its own, configured like ``app``, with no controlling terminal
     (as under a service manager, or with the output sent to a log)."""
     names = ("DATABASE_URL", "S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY",
-             "S3_BUCKET", "SECRET_KEY")
+             "S3_BUCKET", "SECRET_KEY", "AUDIT_KEY")
     env = {**os.environ, **{name: str(app.config[name]) for name in names}}
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=120, start_new_session=True)
@@ -115,8 +115,9 @@ def test_db_backup_copies_sqlite_into_a_working_database(app, runner, client, di
     url = f"sqlite:///{target}"
     assert schema.pending_differences(url) == []
     restored = create_app({**{k: app.config[k] for k in ("S3_ENDPOINT_URL", "S3_PUBLIC_ENDPOINT_URL", "S3_BUCKET",
-                                                        "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SECRET_KEY")},
-                           "TESTING": True, "DATABASE_URL": url, "RATELIMIT_STORAGE_URI": "memory://"})
+                                                        "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "SECRET_KEY",
+                                                        "AUDIT_KEY", "HAZARDS_ENV")},
+                           "TESTING": True, "DATABASE_URL": url})
     try:
         restored_client = restored.test_client()
         listed = restored_client.get(f"{API}/hazards", headers=login(restored_client, "zhao")).get_json()

@@ -33,7 +33,6 @@ def test_a_trail_written_before_the_upgrade_verifies_after_it(fresh_url, seaweed
         "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url, "S3_ACCESS_KEY_ID": seaweedfs.access_key,
         "S3_SECRET_ACCESS_KEY": seaweedfs.secret_key, "S3_BUCKET": f"test-{uuid.uuid4().hex[:12]}",
         "SECRET_KEY": "test-secret-key-long-enough-for-hs256-signing", "AUDIT_KEY": TEST_AUDIT_KEY,
-        "RATELIMIT_STORAGE_URI": "memory://",
     })
     app.extensions["object_store"].ensure_bucket()
     engine = app.extensions["db_engine"]

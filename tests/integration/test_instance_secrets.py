@@ -9,7 +9,7 @@ from api import create_app
 from scripts import instance_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["SECRET_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
+NAMES = ["SECRET_KEY", "AUDIT_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
 
 
 def _run_step(secrets_file: Path, *names: str, **environ) -> dict:
@@ -57,7 +57,7 @@ def test_a_kept_file_found_readable_by_others_is_made_private_again(tmp_path):
 
 def test_a_value_set_in_the_environment_wins_and_is_not_printed(tmp_path):
     exports = _run_step(tmp_path / "secrets.env", *NAMES, SECRET_KEY="the operator's own key, long enough to sign")
-    assert "SECRET_KEY" not in exports and sorted(exports) == ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
+    assert "SECRET_KEY" not in exports and sorted(exports) == ["AUDIT_KEY", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"]
 
 
 def test_a_key_missing_from_an_older_file_is_added_and_the_others_kept(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from inspections import map_cells, map_grid, schema
+from inspections.audit.keys import SESSION_KEY, AuditKeys
 from inspections.db import make_engine, make_session_factory
 from inspections.demo import seed_demo
 from inspections.enums import ACTIVE_STATUSES
@@ -74,7 +75,7 @@ def test_counting_the_map_cells_of_hazards_already_there(fresh_database_url):
     url = fresh_database_url
     schema.upgrade(url)
     engine = make_engine(url)
-    sessions = map_cells.keep_counts(make_session_factory(engine))
+    sessions = map_cells.keep_counts(make_session_factory(engine, info={SESSION_KEY: AuditKeys(b"k" * 32)}))
     try:
         with sessions() as session:
             seed_demo(session, hazards=300, now=datetime(2026, 6, 12, 1, 30, tzinfo=timezone.utc),

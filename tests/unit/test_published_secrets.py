@@ -12,7 +12,7 @@ LOOPBACK_STORE = {"S3_ENDPOINT_URL": "http://127.0.0.1:8333", "S3_PUBLIC_ENDPOIN
 def _start(tmp_path, **settings):
     """create_app as an operator's environment would configure it (nothing from this machine's environment)."""
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "HAZARDS_ENV": "production",
-                       **LOOPBACK_STORE, **settings})
+                       "AUDIT_KEY": "an audit key of this instance, long enough to seal", **LOOPBACK_STORE, **settings})
 
 
 def _refusal(tmp_path, **settings) -> str:
