@@ -137,7 +137,7 @@ def worst_child(fmt: str, endpoint: str, access: str, secret: str, workdir: str)
     schema.upgrade(url)
     app = create_app({"DATABASE_URL": url, "S3_ENDPOINT_URL": endpoint, "S3_PUBLIC_ENDPOINT_URL": endpoint,
                       "S3_ACCESS_KEY_ID": access, "S3_SECRET_ACCESS_KEY": secret, "S3_BUCKET": f"worst-{fmt}",
-                      "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing",
+                      "SECRET_KEY": "bench-secret-key-long-enough-for-hs256-signing", "AUDIT_KEY": os.urandom(32).hex(),
                       "PHOTO_DECODE_WAIT_SECONDS": 600})
     app.extensions["object_store"].ensure_bucket()
     session = app.extensions["db_sessions"]()
