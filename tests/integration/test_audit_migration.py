@@ -4,30 +4,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import text
 
 from api import create_app
 from inspections import schema
 from tests.api.test_audit_trail import PLUS_EIGHT, old_event_hash
-from tests.conftest import TEST_AUDIT_KEY, TEST_DATABASE_URL, _postgres_database
+from tests.conftest import TEST_AUDIT_KEY
 from tests.factories import login, make_area, make_enterprise, make_user
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
-    """A database of its own (this test migrates it down and up again)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before-keys.db'}"
-        schema.upgrade(url)
-        yield url
-        return
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL half: set TEST_DATABASE_URL (as .ci/run does)")
-    yield from _postgres_database()
-
-
-def test_a_trail_written_before_the_upgrade_verifies_after_it(fresh_url, seaweedfs):
+def test_a_trail_written_before_the_upgrade_verifies_after_it(fresh_database_url, seaweedfs):
+    fresh_url = fresh_database_url
     app = create_app({
         "TESTING": True, "DATABASE_URL": fresh_url, "S3_ENDPOINT_URL": seaweedfs.endpoint_url,
         "S3_PUBLIC_ENDPOINT_URL": seaweedfs.endpoint_url, "S3_ACCESS_KEY_ID": seaweedfs.access_key,

@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from inspections import map_cells, map_grid, schema
@@ -18,7 +17,6 @@ from inspections.demo import seed_demo
 from inspections.enums import ACTIVE_STATUSES
 from inspections.models import Hazard, MapCell
 from inspections.workcalendar import WorkCalendar
-from tests.conftest import TEST_DATABASE_URL, _postgres_database
 
 VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 APPLICATION = {"api", "inspections", "media", "scripts", "tests", "wsgi"}
@@ -59,21 +57,10 @@ def test_the_map_cells_migration_froze_what_the_application_still_means():
     assert frozen.PIXEL_ZOOM - frozen.MAX_LEVEL + frozen.CELL_BITS == map_grid.Grid(map_cells.MAX_LEVEL).shift
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    if not TEST_DATABASE_URL:
-        pytest.skip("PostgreSQL half: set TEST_DATABASE_URL (as .ci/run does)")
-    yield from _postgres_database()
-
-
 def test_counting_the_map_cells_of_hazards_already_there(fresh_database_url):
     """Walked back to before 0005 with a seeded district in it and forward again, the counts 0005 makes agree
     with the hazards cell by cell at every zoom (``map check``)."""
     url = fresh_database_url
-    schema.upgrade(url)
     engine = make_engine(url)
     sessions = map_cells.keep_counts(make_session_factory(engine, info={SESSION_KEY: AuditKeys(b"k" * 32)}))
     try:
