@@ -39,14 +39,23 @@ def _rows(args):
     return ledger_rows(session(), current_user(), filters_from(args), today=local_today(), tz=local_tz())
 
 
+# A cell a spreadsheet would take for a formula (OWASP's CSV injection): Excel and WPS run "=HYPERLINK(…)" or
+# "=cmd|…" typed into a description when the office opens the ledger. Such text is written with a leading
+# apostrophe, which they show as text and do not print.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value):
-    """A ledger value as CSV text: ISO 8601 for dates and times (with the district's offset), "" for none."""
+    """A ledger value as CSV text: ISO 8601 for dates and times (with the district's offset), "" for none, and text
+    that would start a formula made plain text."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
     return value
 
 

@@ -183,3 +183,7 @@ def test_a_description_that_looks_like_a_formula_stays_text(client, district, cl
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"{API}/exports/hazards.xlsx", headers=district["zhao"])
                                               .get_data()))["隐患台账"]
     assert sheet["G2"].value == "=HYPERLINK(\"http://example.com\",\"1\")" and sheet["G2"].data_type == "s"
+    # CSV has no cell types: a spreadsheet opening it would run the formula, so it is written as text ('=…).
+    rows = list(csv.reader(io.StringIO(client.get(f"{API}/exports/hazards.csv", headers=district["zhao"])
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][rows[0].index("隐患描述")] == "'=HYPERLINK(\"http://example.com\",\"1\")"
