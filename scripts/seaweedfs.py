@@ -318,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        # Ctrl-C reaches the whole process group and ./scripts/run then sends SIGTERM too: a second signal while weed
+        # is being stopped must not cut the stop short (it left a traceback and, at worst, weed running).
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         server.stop()
         if args.ready_file:
             Path(args.ready_file).unlink(missing_ok=True)
