@@ -28,8 +28,13 @@ TEST_AUDIT_KEY = "test-audit-key-" + "k" * 32
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     """A freshly migrated, empty database of each backend, dropped at the end of the session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    yield from fresh_database(request.param, tmp_path_factory.mktemp("db"))
+
+
+def fresh_database(backend: str, directory):
+    """A freshly migrated database of ``backend`` ("sqlite", in ``directory``, or "postgresql"), dropped after."""
+    if backend == "sqlite":
+        url = f"sqlite:///{directory / 'test.db'}"
         schema.upgrade(url)
         yield url
         return
