@@ -31,6 +31,7 @@ from api.photos.routes import blp as photos_blp
 from api.stats.routes import blp as stats_blp
 from api.users.routes import blp as users_blp
 from api.visits.routes import blp as visits_blp
+from inspections.audit.keys import AuditKeys
 from media.decode_gate import MB, DecodeGate
 from media.storage import ObjectStore
 
@@ -63,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.from_env())
     app.config.update(config or {})
     app.config.update(config_module.refuse_published_secrets(app.config))
+    # The audit key ring is checked with the other secrets, before anything connects; every session carries it.
+    app.extensions["audit_keys"] = AuditKeys.from_strings(*config_module.audit_keys(app.config))
     if app.config["HAZARDS_ENV"] == "development":
         log.warning("HAZARDS_ENV=development: the published development secrets are accepted; never expose this "
                     "instance.")

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from api.config import audit_keys
-from inspections.audit.keys import SESSION_KEY, AuditKeys
 from inspections import map_cells
+from inspections.audit.keys import SESSION_KEY
 from inspections.db import make_engine, make_session_factory
 
 
@@ -15,8 +14,6 @@ def init_app(app: Flask) -> None:
     app.extensions["db_engine"] = engine
     # Every session carries the audit key ring: services seal the events they record with it. The map's running
     # counts are kept by every session the app makes (requests and CLI commands alike).
-    current, previous = audit_keys(app.config)
-    app.extensions["audit_keys"] = AuditKeys.from_strings(current, previous)
     app.extensions["db_sessions"] = map_cells.keep_counts(
         make_session_factory(engine, info={SESSION_KEY: app.extensions["audit_keys"]}))
     app.teardown_appcontext(_close_session)
